@@ -1,0 +1,374 @@
+#!/usr/bin/env python3
+"""Build, serve and test the asyncio playground. Needs only Python 3.11+ and Node.js 18+.
+
+    python3 build.py            build the static site into dist/
+    python3 build.py serve      build if needed, then serve it (default http://localhost:8000/)
+    python3 build.py test       set up everything (venv, packages, browser), build, run all tests
+
+Every step is idempotent and skips work already done, so a second build takes seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import hashlib
+import http.server
+import json
+import os
+import shutil
+import subprocess
+import sys
+import venv
+import zipfile
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+DIST = ROOT / "dist"
+VENV = ROOT / ".venv"
+CACHE = ROOT / ".cache"
+NODE_MODULES = ROOT / "node_modules"
+SYSTEM_CHROMIUM = Path("/usr/bin/chromium")
+
+
+@dataclass(frozen=True)
+class Wheel:
+    name: str
+    version: str
+    sha256: str
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.name}-{self.version}-py3-none-any.whl"
+
+
+# Shipped inside the Pyodide lock file, so `import micropip` works offline. Their sha256
+# differ from the ones in Pyodide's own lock (built by Pyodide, not taken from PyPI), and a
+# mismatch makes loadPackage resolve to [] silently: the lock we ship carries these.
+LOCKED_WHEELS = (
+    Wheel("micropip", "0.11.1", "768de165adb8e66906039d8fec4127a57f522dfdf8e6fbff877a4616941ecfd3"),
+    Wheel("packaging", "26.1", "5d9c0669c6285e491e0ced2eee587eaf67b670d94a19e94e3984a481aba6802f"),
+)
+# Served from the site's own package index (simple/), so `await micropip.install("asyncstdlib")`
+# works with the network cut off: async versions of builtins and itertools, apt for the lesson.
+INDEX_WHEELS = (
+    Wheel("asyncstdlib", "3.14.0", "cad90c590ce357da6e70c56f0e2ad9e9baaf146a8fc2ede189879da57eb8bd87"),
+)
+PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip")
+STATIC_FILES = ("index.html", "style.css", "favicon.svg")
+JS_ENTRIES = ("main.js", "worker.js")
+# The picker lists the lesson's examples in the lesson's order.
+EXAMPLES = (
+    "create-task-basics",
+    "create-task-apis",
+    "gather-weather",
+    "taskgroup-weather",
+    "gather-return-exceptions",
+    "performance-comparison",
+    "taskgroup-cancellation",
+    "error-handling-comparison",
+)
+
+MIME_TYPES = {
+    ".wasm": "application/wasm",  # anything else makes loadPyodide hang
+    ".mjs": "text/javascript",
+    ".js": "text/javascript",
+    ".json": "application/json",
+    ".css": "text/css",
+    ".html": "text/html",
+    ".zip": "application/zip",
+    ".whl": "application/zip",
+    ".map": "application/json",
+    ".png": "image/png",
+    ".svg": "image/svg+xml",
+}
+
+
+def log(message: str) -> None:
+    print(f"[build] {message}", flush=True)
+
+
+def run(*command: str | Path, **kwargs: object) -> None:
+    subprocess.run([str(c) for c in command], check=True, cwd=ROOT, **kwargs)  # type: ignore[call-overload]
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def write_if_changed(path: Path, data: bytes) -> None:
+    """Leave unchanged files untouched so their modification times (and caches) survive."""
+    if path.exists() and path.read_bytes() == data:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def copy_if_changed(source: Path, target: Path) -> None:
+    if target.exists():
+        a, b = source.stat(), target.stat()
+        if a.st_size == b.st_size and a.st_mtime_ns == b.st_mtime_ns:
+            return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(source, target)
+
+
+# --- set-up -------------------------------------------------------------------------------
+
+
+def venv_python() -> Path:
+    return VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def ensure_venv(with_dev_packages: bool) -> Path:
+    python = venv_python()
+    if not python.exists():
+        log("creating the virtual environment in .venv")
+        venv.create(VENV, with_pip=True)
+    if with_dev_packages:
+        lock = ROOT / "requirements.lock"
+        stamp = VENV / ".requirements.lock.sha256"
+        digest = sha256(lock)
+        if not stamp.exists() or stamp.read_text() != digest:
+            log("installing Python packages from requirements.lock")
+            run(python, "-m", "pip", "install", "-q", "--require-hashes", "-r", lock)
+            stamp.write_text(digest)
+    return python
+
+
+def ensure_node_modules() -> None:
+    if shutil.which("npm") is None:
+        sys.exit("build.py: Node.js 18+ with npm is needed; install it, then run this again.")
+    lock = ROOT / "package-lock.json"
+    installed = NODE_MODULES / ".package-lock.json"
+    if installed.exists() and installed.stat().st_mtime >= lock.stat().st_mtime:
+        return
+    log("installing npm packages from package-lock.json")
+    run("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
+
+
+def fetch_wheels(python: Path) -> Path:
+    folder = CACHE / "wheels"
+    wanted = LOCKED_WHEELS + INDEX_WHEELS
+    if all((folder / w.file_name).exists() for w in wanted):
+        return folder
+    log("downloading pinned wheels")
+    folder.mkdir(parents=True, exist_ok=True)
+    requirements = CACHE / "wheels.txt"
+    requirements.write_text(
+        "".join(f"{w.name}=={w.version} --hash=sha256:{w.sha256}\n" for w in wanted)
+    )
+    run(
+        python, "-m", "pip", "download", "-q", "--no-deps", "--only-binary=:all:",
+        "--python-version", "3.14", "--require-hashes", "-r", requirements, "-d", folder,
+    )  # fmt: skip
+    return folder
+
+
+# --- build --------------------------------------------------------------------------------
+
+
+def pyodide_lock(wheels: Path) -> bytes:
+    """Pyodide's lock file reduced to what the site ships, with the shipped wheels' sha256."""
+    original = json.loads((NODE_MODULES / "pyodide/pyodide-lock.json").read_text())
+    packages = {}
+    for wheel in LOCKED_WHEELS:
+        entry = dict(original["packages"][wheel.name])
+        if entry["version"] != wheel.version:
+            sys.exit(f"build.py: Pyodide expects {wheel.name} {entry['version']}, not {wheel.version}")
+        entry["sha256"] = sha256(wheels / wheel.file_name)
+        packages[wheel.name] = entry
+    return json.dumps({"info": original["info"], "packages": packages}, indent=1).encode()
+
+
+def simple_index(wheel: Wheel) -> bytes:
+    """A PEP 503 page for one package, pointing at the wheel the site serves."""
+    href = f"../../wheels/{wheel.file_name}#sha256={wheel.sha256}"
+    return (
+        f'<!DOCTYPE html><html><body><a href="{href}">{wheel.file_name}</a></body></html>\n'
+    ).encode()
+
+
+def read_example(slug: str) -> dict[str, str]:
+    """An example file: its docstring gives the title (first line) and notes; the code the
+    learner sees is the rest, exactly the lesson's."""
+    path = ROOT / "py/examples" / f"{slug}.py"
+    source = path.read_text(encoding="utf-8")
+    module = ast.parse(source)
+    docstring = ast.get_docstring(module)
+    if not docstring or not isinstance(module.body[0], ast.Expr):
+        sys.exit(f"build.py: {path} needs a docstring whose first line is its title")
+    lines = source.splitlines(keepends=True)
+    code = "".join(lines[module.body[0].end_lineno or 0 :]).lstrip("\n")
+    title, _, notes = docstring.partition("\n")
+    return {"slug": slug, "title": title.strip(), "notes": notes.strip(), "code": code}
+
+
+def examples_json() -> bytes:
+    files = {p.stem for p in (ROOT / "py/examples").glob("*.py")}
+    if files != set(EXAMPLES):
+        sys.exit(f"build.py: EXAMPLES and py/examples/ differ: {sorted(files ^ set(EXAMPLES))}")
+    return json.dumps([read_example(slug) for slug in EXAMPLES], indent=1).encode()
+
+
+def runner_zip() -> bytes:
+    """The py/playground package, unpacked into the worker's file system at start-up."""
+    target = CACHE / "playground.zip"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted((ROOT / "py/playground").glob("*.py")):
+            # A fixed date keeps the archive byte-identical when nothing changed.
+            info = zipfile.ZipInfo(f"playground/{path.name}", date_time=(2020, 1, 1, 0, 0, 0))
+            archive.writestr(info, path.read_bytes(), zipfile.ZIP_DEFLATED)
+    return target.read_bytes()
+
+
+def bundle_js() -> None:
+    esbuild = NODE_MODULES / ".bin" / "esbuild"
+    run(
+        esbuild, *(f"web/{entry}" for entry in JS_ENTRIES), "--bundle", "--format=esm",
+        "--minify", "--sourcemap", "--target=es2022", "--log-level=warning",
+        "--external:./pyodide/pyodide.mjs", f"--outdir={DIST}",
+    )  # fmt: skip
+
+
+def build() -> None:
+    python = ensure_venv(with_dev_packages=False)
+    ensure_node_modules()
+    wheels = fetch_wheels(python)
+    for name in PYODIDE_FILES:
+        copy_if_changed(NODE_MODULES / "pyodide" / name, DIST / "pyodide" / name)
+    write_if_changed(DIST / "pyodide/pyodide-lock.json", pyodide_lock(wheels))
+    for wheel in LOCKED_WHEELS:
+        copy_if_changed(wheels / wheel.file_name, DIST / "pyodide" / wheel.file_name)
+    for wheel in INDEX_WHEELS:
+        copy_if_changed(wheels / wheel.file_name, DIST / "wheels" / wheel.file_name)
+        write_if_changed(DIST / "simple" / wheel.name / "index.html", simple_index(wheel))
+    for name in STATIC_FILES:
+        copy_if_changed(ROOT / "web" / name, DIST / name)
+    write_if_changed(DIST / "examples.json", examples_json())
+    write_if_changed(DIST / "playground.zip", runner_zip())
+    bundle_js()
+    log(f"built {DIST}")
+
+
+# --- serve --------------------------------------------------------------------------------
+
+
+class Handler(http.server.SimpleHTTPRequestHandler):
+    """Static files with the MIME types Pyodide needs and, unless ``isolated`` is False, the
+    COOP/COEP headers that make the page cross-origin isolated (SharedArrayBuffer, so Stop can
+    interrupt a busy program)."""
+
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, **MIME_TYPES}
+    isolated = True
+    quiet = False
+
+    def end_headers(self) -> None:
+        if self.isolated:
+            self.send_header("Cross-Origin-Opener-Policy", "same-origin")
+            self.send_header("Cross-Origin-Embedder-Policy", "require-corp")
+        self.send_header("Cross-Origin-Resource-Policy", "same-origin")
+        # Revalidate every time (cheap 304s): a new build is never hidden behind a stale copy.
+        self.send_header("Cache-Control", "no-cache")
+        super().end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        if not self.quiet:
+            super().log_message(format, *args)
+
+
+def make_server(
+    port: int = 0, *, isolated: bool = True, quiet: bool = False
+) -> http.server.ThreadingHTTPServer:
+    """A server for dist/ on localhost; port 0 picks a free port (see ``server_port``)."""
+    handler = type("SiteHandler", (Handler,), {"isolated": isolated, "quiet": quiet})
+    return http.server.ThreadingHTTPServer(
+        ("127.0.0.1", port), partial(handler, directory=str(DIST))
+    )
+
+
+def serve(port: int, isolated: bool) -> None:
+    build()
+    try:
+        server = make_server(port, isolated=isolated)
+    except OSError as error:
+        sys.exit(f"build.py: cannot listen on port {port} ({error}); try --port 0")
+    url = f"http://localhost:{server.server_port}/"
+    print(f"\nThe asyncio playground is at {url}  (Ctrl+C stops the server)\n", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        print()
+
+
+# --- test ---------------------------------------------------------------------------------
+
+
+def playwright_chromium(python: Path) -> str | None:
+    """Playwright's own Chromium, if `playwright install chromium` has put it here."""
+    probe = (
+        "from playwright.sync_api import sync_playwright\n"
+        "with sync_playwright() as p: print(p.chromium.executable_path)"
+    )
+    found = subprocess.run([python, "-c", probe], capture_output=True, text=True, check=False)
+    path = found.stdout.strip()
+    return path if path and Path(path).exists() else None
+
+
+def find_browser(python: Path) -> str:
+    """The Chromium the tests drive: Playwright's own, else the system one, else install
+    Debian's (as root). Returns "" for Playwright's own, else the executable's path."""
+    if playwright_chromium(python):
+        return ""
+    if SYSTEM_CHROMIUM.exists():
+        return str(SYSTEM_CHROMIUM)
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
+        log("installing Debian's chromium for the browser tests")
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        run("apt-get", "update", "-qq", env=env)
+        run("apt-get", "install", "-y", "-qq", "chromium", env=env)
+        if SYSTEM_CHROMIUM.exists():
+            return str(SYSTEM_CHROMIUM)
+    sys.exit(
+        "build.py: the browser tests need Chromium. Install either Playwright's "
+        "(.venv/bin/python -m playwright install chromium) or your system's "
+        "(Debian/Ubuntu: sudo apt-get install chromium), then run this again."
+    )
+
+
+def test(pytest_args: list[str]) -> int:
+    python = ensure_venv(with_dev_packages=True)
+    build()
+    env = {**os.environ, "PLAYGROUND_CHROMIUM": find_browser(python)}
+    return subprocess.run(
+        [python, "-m", "pytest", *pytest_args], cwd=ROOT, env=env, check=False
+    ).returncode
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command")
+    serve_parser = commands.add_parser("serve", help="build if needed, then serve dist/")
+    serve_parser.add_argument("--port", type=int, default=8000)
+    serve_parser.add_argument(
+        "--not-isolated",
+        action="store_true",
+        help="leave out COOP/COEP, as a page inside an LMS iframe would be",
+    )
+    commands.add_parser("test", help="set up, build and run every test", add_help=False)
+    args, rest = parser.parse_known_args()
+    if args.command == "test":
+        sys.exit(test(rest))
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    if args.command == "serve":
+        serve(args.port, isolated=not args.not_isolated)
+    else:
+        build()
+
+
+if __name__ == "__main__":
+    main()

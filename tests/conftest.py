@@ -1,0 +1,131 @@
+"""Fixtures for the browser tests: the built site served on a free port, one Chromium per
+session, and a fresh page per test that fails the test on any unexpected console or page error.
+
+Run through `python3 build.py test`, which builds dist/ and picks the browser.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import build  # noqa: E402
+
+# Loading Pyodide takes ~3 s on this machine; a slow CI machine gets room, a hang does not.
+LOAD_TIMEOUT_MS = 60_000
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # CI runs as root
+    "--disable-gpu",
+    # Without these Chromium keeps dialling Google's hosts, which a closed network refuses.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@dataclass
+class Site:
+    url: str
+
+
+def _serve(isolated: bool) -> Iterator[Site]:
+    if not (build.DIST / "index.html").exists():
+        pytest.fail("dist/ is not built: run the tests with `python3 build.py test`")
+    server = build.make_server(0, isolated=isolated, quiet=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield Site(f"http://localhost:{server.server_port}/")
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def site() -> Iterator[Site]:
+    """Served with COOP/COEP, as `build.py serve` does: cross-origin isolated."""
+    yield from _serve(isolated=True)
+
+
+@pytest.fixture(scope="session")
+def plain_site() -> Iterator[Site]:
+    """Served without COOP/COEP, as inside an LMS iframe: no SharedArrayBuffer."""
+    yield from _serve(isolated=False)
+
+
+@pytest.fixture(scope="session")
+def playwright_instance() -> Iterator[Playwright]:
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance: Playwright) -> Iterator[Browser]:
+    executable = os.environ.get("PLAYGROUND_CHROMIUM")
+    if executable is None and build.SYSTEM_CHROMIUM.exists():
+        executable = str(build.SYSTEM_CHROMIUM)
+    browser = playwright_instance.chromium.launch(
+        executable_path=executable or None, args=CHROMIUM_ARGS
+    )
+    yield browser
+    browser.close()
+
+
+@dataclass
+class PageErrors:
+    """Console errors and page errors seen during a test; any not expected fails it."""
+
+    seen: list[str] = field(default_factory=list)
+    expected: list[re.Pattern[str]] = field(default_factory=list)
+
+    def expect(self, pattern: str) -> None:
+        self.expected.append(re.compile(pattern))
+
+    def unexpected(self) -> list[str]:
+        return [e for e in self.seen if not any(p.search(e) for p in self.expected)]
+
+
+@pytest.fixture
+def page_errors() -> PageErrors:
+    return PageErrors()
+
+
+@pytest.fixture
+def page(browser: Browser, page_errors: PageErrors, request: pytest.FixtureRequest) -> Iterator[Page]:
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(LOAD_TIMEOUT_MS)
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            page_errors.seen.append(f"console: {message.text}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: page_errors.seen.append(f"page error: {error}"))
+    yield page
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:
+        shots = ROOT / "test-results"
+        shots.mkdir(exist_ok=True)
+        name = re.sub(r"[^\w.-]+", "_", request.node.name)
+        page.screenshot(path=shots / f"{name}.png")
+    context.close()
+    assert not page_errors.unexpected(), "\n".join(page_errors.unexpected())
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    # Lets the page fixture see whether the test failed, to keep a screenshot of it.
+    report = yield
+    if report.when == "call":
+        item.rep_call = report  # type: ignore[attr-defined]
+    return report

@@ -1,0 +1,67 @@
+"""Drives the playground through its UI, as a learner would: pick, type, Run, read Output."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from playwright.sync_api import Locator, Page, expect
+
+END_STATES = ("finished", "failed", "stopped")
+
+
+@dataclass
+class Playground:
+    page: Page
+
+    def open(self, url: str, *, jspi: bool = True, query: str = "") -> Playground:
+        params = [p for p in (query, "" if jspi else "jspi=off") if p]
+        self.page.goto(url + ("?" + "&".join(params) if params else ""))
+        expect(self.page.locator("body")).to_have_attribute("data-state", "ready")
+        return self
+
+    @property
+    def output(self) -> Locator:
+        return self.page.get_by_role("log", name="Output")
+
+    @property
+    def status(self) -> Locator:
+        return self.page.get_by_role("status")
+
+    @property
+    def state(self) -> str:
+        return self.page.locator("body").get_attribute("data-state") or ""
+
+    def pick(self, title: str) -> None:
+        self.page.get_by_label("Example").select_option(label=title)
+
+    def type_code(self, code: str) -> None:
+        """Replaces the editor's text, as pasting would (no auto-indent on the way in)."""
+        editor = self.page.get_by_label("Python code")
+        editor.click()
+        self.page.keyboard.press("ControlOrMeta+a")
+        self.page.keyboard.insert_text(code)
+
+    def press_run(self) -> None:
+        self.page.get_by_role("button", name="Run", exact=True).click()
+        expect(self.page.locator("body")).to_have_attribute("data-state", "running")
+
+    def run(self) -> str:
+        """Runs the code and waits for the end; returns the end state."""
+        self.press_run()
+        self.wait_until_done()
+        return self.state
+
+    def wait_until_done(self, timeout_ms: float = 60_000) -> None:
+        self.page.wait_for_function(
+            "states => states.includes(document.body.dataset.state)",
+            arg=list(END_STATES),
+            timeout=timeout_ms,
+        )
+
+    def seconds_taken(self) -> float:
+        """The run's time as the status line reports it ("Finished in 1.50 s")."""
+        text = self.status.inner_text()
+        match = re.search(r"(\d+\.\d+) s", text)
+        assert match, f"no time in the status line: {text!r}"
+        return float(match.group(1))

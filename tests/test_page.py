@@ -1,0 +1,172 @@
+"""The built page in headless Chromium, driven through its UI like a learner would."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import pytest
+from conftest import Site
+from expected import EXAMPLES, Expected, numbers_match
+from playwright.sync_api import Page, expect
+from playground import Playground
+
+import build
+
+# The issue's bar for the browser against CPython: 10% of the time, or 0.15 s for short
+# programs, where worker messaging and the status line's own rounding (~20 ms) dominate.
+TIME_REL = 0.10
+TIME_ABS = 0.15
+
+TITLES = {e["slug"]: e["title"] for e in (build.read_example(s) for s in build.EXAMPLES)}
+
+
+def _check_example(page: Page, site: Site, expected: Expected, *, jspi: bool) -> None:
+    playground = Playground(page).open(site.url, jspi=jspi)
+    expect(page.locator("body")).to_have_attribute("data-jspi", "on" if jspi else "off")
+    playground.pick(TITLES[expected.slug])
+    assert playground.run() == "finished", playground.output.inner_text()
+    printed = playground.output.inner_text()
+    problem = numbers_match(expected.stdout, printed, rel=TIME_REL, abs_=TIME_ABS)
+    assert problem is None, f"{problem}\n--- printed:\n{printed}"
+    taken = playground.seconds_taken()
+    assert abs(taken - expected.seconds) <= max(TIME_REL * expected.seconds, TIME_ABS), taken
+
+
+@pytest.mark.parametrize("expected", EXAMPLES.values(), ids=list(EXAMPLES))
+def test_example_prints_what_cpython_prints_in_cpython_time(
+    page: Page, site: Site, expected: Expected
+) -> None:
+    _check_example(page, site, expected, jspi=True)
+
+
+@pytest.mark.parametrize("expected", EXAMPLES.values(), ids=list(EXAMPLES))
+def test_example_without_jspi_prints_what_cpython_prints_in_cpython_time(
+    page: Page, site: Site, expected: Expected
+) -> None:
+    _check_example(page, site, expected, jspi=False)
+
+
+BLOCKING_SLEEP = """\
+import asyncio
+import time
+
+async def blocker():
+    time.sleep(0.5)
+
+async def ticker(start):
+    await asyncio.sleep(0.1)
+    print(f"ticker woke after {time.perf_counter() - start:.1f}s")
+
+async def main():
+    start = time.perf_counter()
+    await asyncio.gather(ticker(start), blocker())
+
+asyncio.run(main())
+"""
+
+
+def _cpython(code: str) -> str:
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=30
+    ).stdout
+
+
+@pytest.mark.parametrize("jspi", [True, False], ids=["jspi", "no-jspi"])
+def test_time_sleep_blocks_the_loop_as_in_cpython(page: Page, site: Site, jspi: bool) -> None:
+    reference = _cpython(BLOCKING_SLEEP)
+    assert reference == "ticker woke after 0.5s\n"  # the lesson: time.sleep blocks every task
+    playground = Playground(page).open(site.url, jspi=jspi)
+    playground.type_code(BLOCKING_SLEEP)
+    assert playground.run() == "finished"
+    assert playground.output.inner_text() == reference
+
+
+def test_syntax_error_names_the_line_and_marks_it(page: Page, site: Site) -> None:
+    playground = Playground(page).open(site.url)
+    playground.type_code('print("fine")\nprint("oops"\nprint("never")\n')
+    assert playground.run() == "failed"
+    printed = playground.output.inner_text()
+    assert 'File "main.py", line 2' in printed
+    assert "SyntaxError: '(' was never closed" in printed
+    assert "fine" not in printed  # nothing runs when the program does not compile
+    expect(playground.status).to_contain_text("line 2")
+    expect(page.locator(".cm-lintRange-error")).to_have_count(1)
+
+
+def test_runtime_error_shows_only_the_learners_frames(page: Page, site: Site) -> None:
+    playground = Playground(page).open(site.url)
+    playground.type_code(
+        "import asyncio\n\nasync def divide(a, b):\n    return a / b\n\n"
+        "async def main():\n    print(await divide(1, 0))\n\nasyncio.run(main())\n"
+    )
+    assert playground.run() == "failed"
+    printed = playground.output.inner_text()
+    assert printed.startswith("Traceback (most recent call last):\n")
+    assert 'File "main.py", line 9, in <module>' in printed
+    assert 'File "main.py", line 7, in main' in printed
+    assert 'File "main.py", line 4, in divide' in printed
+    assert printed.rstrip().endswith("ZeroDivisionError: division by zero")
+    for internal in ("playground", "pyodide", "webloop", "__playground_call__"):
+        assert internal not in printed
+    expect(playground.status).to_contain_text("line 4")
+    stderr = page.locator("#output .stderr")
+    expect(stderr).to_contain_text("ZeroDivisionError")
+
+
+@pytest.mark.parametrize("sleep", ["await asyncio.sleep(1)", "time.sleep(1)"])
+def test_output_appears_while_the_program_runs(page: Page, site: Site, sleep: str) -> None:
+    playground = Playground(page).open(site.url)
+    playground.type_code(
+        "import asyncio\nimport time\n\nasync def main():\n    print('first')\n"
+        f"    {sleep}\n    print('second')\n\nasyncio.run(main())\n"
+    )
+    playground.press_run()
+    expect(playground.output).to_have_text("first\n", timeout=900)
+    assert playground.state == "running"
+    started = time.monotonic()
+    expect(playground.output).to_have_text("first\nsecond\n")
+    assert time.monotonic() - started > 0.5  # the second line really came a sleep later
+    playground.wait_until_done()
+    assert playground.state == "finished"
+
+
+MICROPIP = """\
+import asyncio
+import micropip
+
+async def main():
+    await micropip.install("asyncstdlib")
+    import asyncstdlib
+    print(await asyncstdlib.list(asyncstdlib.enumerate(["a", "b"])))
+
+asyncio.run(main())
+"""
+
+
+def test_micropip_installs_a_wheel_served_with_the_site_offline(page: Page, site: Site) -> None:
+    origin = site.url.rstrip("/")
+    blocked: list[str] = []
+
+    def offline(route):  # type: ignore[no-untyped-def]
+        if route.request.url.startswith(origin):
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort("internetdisconnected")
+
+    page.context.route("**/*", offline)
+    playground = Playground(page).open(site.url)
+    playground.type_code(MICROPIP)
+    assert playground.run() == "finished", playground.output.inner_text()
+    expect(playground.output).to_have_text("[(0, 'a'), (1, 'b')]\n")
+    assert blocked == []  # everything came from the site itself
+
+
+def test_links_open_the_example_they_name(page: Page, site: Site) -> None:
+    playground = Playground(page).open(site.url, query="example=taskgroup-cancellation")
+    expect(page.get_by_label("Example")).to_have_value("taskgroup-cancellation")
+    expect(page.get_by_label("Python code")).to_contain_text("work_on_task")
+    playground.pick(TITLES["gather-weather"])
+    assert page.url.endswith("?example=gather-weather")

@@ -1,0 +1,79 @@
+// The code editor: CodeMirror 6 with Python support, themed by the page's CSS variables so
+// it follows light and dark mode.
+import { indentWithTab } from "@codemirror/commands";
+import { python } from "@codemirror/lang-python";
+import { HighlightStyle, syntaxHighlighting } from "@codemirror/language";
+import { lintGutter, setDiagnostics } from "@codemirror/lint";
+import { EditorState, Prec } from "@codemirror/state";
+import { EditorView, keymap } from "@codemirror/view";
+import { tags } from "@lezer/highlight";
+import { basicSetup } from "codemirror";
+
+const highlight = HighlightStyle.define([
+  { tag: tags.keyword, color: "var(--tok-keyword)" },
+  { tag: [tags.string, tags.special(tags.string)], color: "var(--tok-string)" },
+  { tag: tags.number, color: "var(--tok-number)" },
+  { tag: tags.bool, color: "var(--tok-bool)" },
+  { tag: tags.null, color: "var(--tok-bool)" },
+  { tag: tags.comment, color: "var(--tok-comment)", fontStyle: "italic" },
+  { tag: tags.function(tags.variableName), color: "var(--tok-function)" },
+  { tag: tags.definition(tags.variableName), color: "var(--tok-def)" },
+  { tag: tags.function(tags.definition(tags.variableName)), color: "var(--tok-def)" },
+  { tag: tags.className, color: "var(--tok-type)" },
+  { tag: tags.definition(tags.className), color: "var(--tok-type)" },
+  { tag: tags.propertyName, color: "var(--tok-function)" },
+  { tag: tags.self, color: "var(--tok-keyword)" },
+]);
+
+/**
+ * Creates the editor in `parent`. `onRun` is called on Ctrl/Cmd+Enter, `onChange` with the
+ * new text after every edit.
+ */
+export function createEditor(parent, { onRun, onChange }) {
+  const view = new EditorView({
+    parent,
+    state: EditorState.create({
+      doc: "",
+      extensions: [
+        // Above basicSetup's keymap, so Mod-Enter runs instead of inserting a line.
+        Prec.highest(keymap.of([{ key: "Mod-Enter", run: () => (onRun(), true) }])),
+        basicSetup,
+        keymap.of([indentWithTab]),
+        python(),
+        syntaxHighlighting(highlight),
+        lintGutter(),
+        EditorView.contentAttributes.of({ "aria-label": "Python code" }),
+        EditorView.updateListener.of((update) => {
+          if (update.docChanged) onChange(update.state.doc.toString());
+        }),
+      ],
+    }),
+  });
+
+  return {
+    get text() {
+      return view.state.doc.toString();
+    },
+    set text(value) {
+      view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: value } });
+      view.dispatch(setDiagnostics(view.state, []));
+    },
+    /** Marks a learner's error at `line`/`column` (1-based), or clears marks with null. */
+    markError(error) {
+      if (!error) {
+        view.dispatch(setDiagnostics(view.state, []));
+        return;
+      }
+      const doc = view.state.doc;
+      const line = doc.line(Math.min(Math.max(error.line, 1), doc.lines));
+      const from = Math.min(line.from + Math.max(error.column - 1, 0), line.to);
+      const to = from < line.to ? line.to : from;
+      view.dispatch(
+        setDiagnostics(view.state, [{ from, to, severity: "error", message: error.message }]),
+      );
+    },
+    focus() {
+      view.focus();
+    },
+  };
+}

@@ -1,0 +1,26 @@
+// The one boundary between the page and the Python worker: every message either side sends
+// is a plain object whose `type` is one of these. Nothing else crosses it (never a proxy).
+// Idea from alexmojaki's pyodide-worker-runner: a handful of typed messages, declared once.
+
+/** Page -> worker. */
+export const ToWorker = Object.freeze({
+  RUN: "run", // {type, id, code}
+  STOP: "stop", // {type, id}
+});
+
+/** Worker -> page. */
+export const FromWorker = Object.freeze({
+  PROGRESS: "progress", // {type, loaded, total}: bytes of Python fetched so far
+  READY: "ready", // {type, jspi, isolated, control}: control is a SharedArrayBuffer or null
+  FAILED_TO_LOAD: "failed-to-load", // {type, message}
+  OUTPUT: "output", // {type, id, stream: "stdout" | "stderr", text}
+  DONE: "done", // {type, id, status: "finished" | "failed" | "stopped", error}
+});
+
+// Layout of the shared control buffer (only where the page is cross-origin isolated):
+// Int32 slot 0 is the stop flag the worker's blocking sleep waits on; byte 4 is Pyodide's
+// interrupt buffer (2 = SIGINT, so a busy loop gets KeyboardInterrupt).
+export const CONTROL_BYTES = 8;
+export const STOP_FLAG_INDEX = 0;
+export const INTERRUPT_BYTE = 4;
+export const SIGINT = 2;

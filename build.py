@@ -54,7 +54,9 @@ LOCKED_WHEELS = (
 # Served from the site's own package index (simple/), so `await micropip.install("asyncstdlib")`
 # works with the network cut off: async versions of builtins and itertools, apt for the lesson.
 INDEX_WHEELS = (
-    Wheel("asyncstdlib", "3.14.0", "cad90c590ce357da6e70c56f0e2ad9e9baaf146a8fc2ede189879da57eb8bd87"),
+    Wheel(
+        "asyncstdlib", "3.14.0", "cad90c590ce357da6e70c56f0e2ad9e9baaf146a8fc2ede189879da57eb8bd87"
+    ),
 )
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip")
 STATIC_FILES = ("index.html", "style.css", "favicon.svg")
@@ -177,7 +179,9 @@ def pyodide_lock(wheels: Path) -> bytes:
     for wheel in LOCKED_WHEELS:
         entry = dict(original["packages"][wheel.name])
         if entry["version"] != wheel.version:
-            sys.exit(f"build.py: Pyodide expects {wheel.name} {entry['version']}, not {wheel.version}")
+            sys.exit(
+                f"build.py: Pyodide expects {wheel.name} {entry['version']}, not {wheel.version}"
+            )
         entry["sha256"] = sha256(wheels / wheel.file_name)
         packages[wheel.name] = entry
     return json.dumps({"info": original["info"], "packages": packages}, indent=1).encode()
@@ -262,9 +266,11 @@ class Handler(http.server.SimpleHTTPRequestHandler):
     COOP/COEP headers that make the page cross-origin isolated (SharedArrayBuffer, so Stop can
     interrupt a busy program)."""
 
-    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, **MIME_TYPES}
     isolated = True
     quiet = False
+
+    def guess_type(self, path: str | os.PathLike[str]) -> str:
+        return MIME_TYPES.get(Path(path).suffix) or super().guess_type(path)
 
     def end_headers(self) -> None:
         if self.isolated:

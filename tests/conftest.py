@@ -100,7 +100,9 @@ def page_errors() -> PageErrors:
 
 
 @pytest.fixture
-def page(browser: Browser, page_errors: PageErrors, request: pytest.FixtureRequest) -> Iterator[Page]:
+def page(
+    browser: Browser, page_errors: PageErrors, request: pytest.FixtureRequest
+) -> Iterator[Page]:
     context = browser.new_context()
     page = context.new_page()
     page.set_default_timeout(LOAD_TIMEOUT_MS)

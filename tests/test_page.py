@@ -10,7 +10,7 @@ import pytest
 from conftest import Site
 from expected import EXAMPLES, Expected, numbers_match
 from playwright.sync_api import Page, expect
-from playground import Playground
+from ui import Playground
 
 import build
 

@@ -46,7 +46,7 @@ class PlaygroundLoop(WebLoop):
         super().__init__()
         self._task_numbers = itertools.count(1)
 
-    def create_task(  # type: ignore[override]
+    def create_task(
         self,
         coro: Coroutine[Any, Any, Any],
         *,
@@ -56,7 +56,8 @@ class PlaygroundLoop(WebLoop):
     ) -> asyncio.Task[Any]:
         if name is None:
             name = f"Task-{next(self._task_numbers)}"
-        return super().create_task(coro, name=name, context=context)
+        task: asyncio.Task[Any] = super().create_task(coro, name=name, context=context)
+        return task
 
 
 class _Session:
@@ -102,7 +103,7 @@ def install(block: Block | None, site_url: str) -> None:
     """Once per worker: make ``time.sleep`` block like CPython's."""
     _session.block = block
     _session.site_url = site_url
-    time.sleep = _blocking_sleep
+    time.sleep = _blocking_sleep  # type: ignore[assignment]
 
 
 def _configure_micropip() -> None:
@@ -110,8 +111,8 @@ def _configure_micropip() -> None:
     # Pyodide has just installed micropip if the program imports it; not imported it yet.
     if _session.micropip_configured or importlib.util.find_spec("micropip") is None:
         return
-    import micropip  # type: ignore[import-not-found]
-    from micropip.package_index import DEFAULT_INDEX_URLS  # type: ignore[import-not-found]
+    import micropip
+    from micropip.package_index import DEFAULT_INDEX_URLS
 
     micropip.set_index_urls([f"{_session.site_url}simple/{{package_name}}/", *DEFAULT_INDEX_URLS])
     _session.micropip_configured = True

@@ -4,10 +4,11 @@ In the browser the program can only run inside a task of Pyodide's event loop: n
 block the worker's JavaScript event loop, so ``asyncio.run`` cannot start a loop of its own.
 This module closes that gap without relying on WebAssembly stack switching (JSPI):
 
-* A top-level call ``asyncio.run(x)`` is rewritten in the syntax tree into ``await __playground_call__(asyncio.run, x)``, and the program is compiled
-  with top-level ``await`` allowed. The helper checks at run time that the callee really is
-  ``asyncio.run``, so a shadowed name keeps its own meaning. This idea comes from
-  ``../shared/notes/pyodide-314.md`` (verified there with and without JSPI).
+* A top-level call ``asyncio.run(x)`` is rewritten in the syntax tree into
+  ``await __playground_call__(asyncio.run, x)``, and the program is compiled with top-level
+  ``await`` allowed. The helper checks at run time that the callee really is ``asyncio.run``,
+  so a shadowed name keeps its own meaning. (The rewrite was first tried in the team's notes
+  on Pyodide 314, which found it faithful with and without JSPI.)
 * :func:`run_main` then does what CPython's ``asyncio.Runner`` does: a main task, leftover tasks
   cancelled at exit, their unhandled exceptions reported, async generators shut down.
 * Between its own awaits the top-level code runs with *no* running loop, as in CPython, so
@@ -108,7 +109,10 @@ def compile_program(source: str) -> types.CodeType:
     linecache.cache[FILENAME] = (len(source), None, source.splitlines(True), FILENAME)
     tree = _TopLevelRunRewriter().visit(ast.parse(source, FILENAME))
     ast.fix_missing_locations(tree)
-    return compile(tree, FILENAME, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
+    code: types.CodeType = compile(
+        tree, FILENAME, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True
+    )
+    return code
 
 
 def syntax_error_location(error: SyntaxError) -> SourceError:
@@ -119,7 +123,7 @@ def fresh_main_module() -> types.ModuleType:
     """A new ``__main__`` for each run, so nothing leaks from one run into the next."""
     module = types.ModuleType("__main__")
     module.__file__ = FILENAME
-    module.__builtins__ = builtins  # type: ignore[attr-defined]
+    module.__dict__["__builtins__"] = builtins
     sys.modules["__main__"] = module
     return module
 
@@ -144,7 +148,7 @@ class Program:
         # The runner's own tasks (this one included) are not the program's to cancel.
         self._outside = asyncio.all_tasks(loop)
         previous_run = asyncio.run
-        asyncio.run = self._asyncio_run  # type: ignore[assignment]
+        asyncio.run = self._asyncio_run
         _set_running_loop(None)
         try:
             result = eval(self.code, self.module.__dict__)
@@ -255,11 +259,15 @@ def _visible(frame: traceback.FrameSummary) -> bool:
     return not any(part in filename for part in _HIDDEN_PATH_PARTS)
 
 
-def _trim(te: traceback.TracebackException, seen: set[int]) -> None:
+def _trim(te: traceback.TracebackException, seen: set[int], outermost: bool = False) -> None:
     if id(te) in seen:
         return
     seen.add(id(te))
-    te.stack = traceback.StackSummary.from_list([f for f in te.stack if _visible(f)])
+    frames = list(te.stack)
+    # Whatever called into the program (the runner, a test) comes before its first line.
+    while outermost and frames and frames[0].filename != FILENAME:
+        frames.pop(0)
+    te.stack = traceback.StackSummary.from_list([f for f in frames if _visible(f)])
     for nested in (te.__cause__, te.__context__, *(te.exceptions or [])):
         if nested is not None:
             _trim(nested, seen)
@@ -268,7 +276,7 @@ def _trim(te: traceback.TracebackException, seen: set[int]) -> None:
 def format_exception(error: BaseException) -> str:
     """The traceback CPython would print, minus the runner's own frames."""
     te = traceback.TracebackException.from_exception(error)
-    _trim(te, set())
+    _trim(te, set(), outermost=True)
     return "".join(te.format())
 
 

@@ -1,0 +1,240 @@
+"""The runner under plain CPython: a program run through it behaves as `python3 main.py` does."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "py"))
+
+from playground.runner import (
+    Program,
+    compile_program,
+    error_location,
+    format_exception,
+)
+
+
+def run_in_runner(source: str) -> tuple[str, str]:
+    """Runs `source` the way the browser does (as a task of a running loop); returns what it
+    printed to stdout and the trimmed traceback, if it failed."""
+
+    async def host() -> str:
+        program = Program(compile_program(source))
+        try:
+            await asyncio.get_running_loop().create_task(program.execute())
+        except BaseException as error:  # the program's own error, whatever it is
+            return format_exception(error)
+        return ""
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        failure = asyncio.run(host())
+    return out.getvalue(), failure
+
+
+def run_in_cpython(source: str) -> tuple[str, str]:
+    proc = subprocess.run(
+        [sys.executable, "-c", source], capture_output=True, text=True, timeout=30, check=False
+    )
+    return proc.stdout, proc.stderr
+
+
+PROGRAMS = {
+    "asyncio.run returns main's result": """
+        import asyncio
+        async def main():
+            await asyncio.sleep(0)
+            return 42
+        print(asyncio.run(main()))
+    """,
+    # One leftover only: CPython cancels leftovers in the order of a set, which is arbitrary.
+    "leftover tasks are cancelled at exit and their finally blocks run": """
+        import asyncio
+        async def forever(name):
+            try:
+                await asyncio.sleep(100)
+            finally:
+                print(name, "cleaned up")
+        async def main():
+            asyncio.create_task(forever("leftover"))
+            await asyncio.sleep(0.01)
+            print("main done")
+        asyncio.run(main())
+        print("after run")
+    """,
+    "asyncio.run inside a coroutine is an error": """
+        import asyncio
+        async def inner():
+            return 1
+        async def main():
+            coro = inner()
+            try:
+                asyncio.run(coro)
+            except RuntimeError as error:
+                print(error)
+            finally:
+                coro.close()
+        asyncio.run(main())
+    """,
+    "create_task outside a running loop is an error": """
+        import asyncio
+        async def work():
+            pass
+        coro = work()
+        try:
+            asyncio.create_task(coro)
+        except RuntimeError as error:
+            print(error)
+        coro.close()
+    """,
+    "two asyncio.run calls in a row": """
+        import asyncio
+        async def hello(n):
+            await asyncio.sleep(0.01)
+            print("hello", n)
+        asyncio.run(hello(1))
+        asyncio.run(hello(2))
+    """,
+    "a function named run is just a function": """
+        def run(x):
+            return x * 2
+        print(run(21))
+    """,
+    "from asyncio import run works": """
+        from asyncio import run, sleep
+        async def main():
+            await sleep(0)
+            print("ran")
+        run(main())
+    """,
+    "TaskGroup cancels siblings and raises an ExceptionGroup": """
+        import asyncio
+        async def fail():
+            await asyncio.sleep(0.01)
+            raise ValueError("boom")
+        async def slow(name):
+            try:
+                await asyncio.sleep(10)
+            except asyncio.CancelledError:
+                print(name, "cancelled")
+                raise
+        async def main():
+            try:
+                # One sibling only: TaskGroup cancels siblings in the order of a set.
+                async with asyncio.TaskGroup() as tg:
+                    tg.create_task(slow("sibling"))
+                    tg.create_task(fail())
+            except* ValueError as group:
+                print("caught", group.exceptions)
+        asyncio.run(main())
+    """,
+    "gather with return_exceptions collects failures": """
+        import asyncio
+        async def ok():
+            return "ok"
+        async def bad():
+            raise ConnectionError("down")
+        async def main():
+            print(await asyncio.gather(ok(), bad(), return_exceptions=True))
+        asyncio.run(main())
+    """,
+}
+
+
+@pytest.mark.parametrize("source", PROGRAMS.values(), ids=list(PROGRAMS))
+def test_program_prints_what_cpython_prints(source: str) -> None:
+    source = textwrap.dedent(source)
+    expected, _ = run_in_cpython(source)
+    printed, failure = run_in_runner(source)
+    assert failure == ""
+    assert printed == expected
+
+
+def test_a_fresh_namespace_for_every_run() -> None:
+    run_in_runner("secret = 1\n")
+    printed, failure = run_in_runner("print('secret' in globals(), __name__)\n")
+    assert (printed, failure) == ("False __main__\n", "")
+
+
+def test_top_level_await_works() -> None:
+    printed, failure = run_in_runner("import asyncio\nawait asyncio.sleep(0)\nprint('awaited')\n")
+    assert (printed, failure) == ("awaited\n", "")
+
+
+def test_traceback_shows_only_the_learners_frames() -> None:
+    source = textwrap.dedent(
+        """\
+        import asyncio
+
+        async def divide(a, b):
+            return a / b
+
+        async def main():
+            return await divide(1, 0)
+
+        asyncio.run(main())
+        """
+    )
+    _, failure = run_in_runner(source)
+    assert failure.startswith("Traceback (most recent call last):\n")
+    # Caret lines (^^^) vary between CPython versions; the frames must not.
+    frames = [line.strip() for line in failure.splitlines() if line.startswith("  File ")]
+    assert frames == [
+        'File "main.py", line 9, in <module>',
+        'File "main.py", line 7, in main',
+        'File "main.py", line 4, in divide',
+    ]
+    assert failure.endswith("ZeroDivisionError: division by zero\n")
+
+
+def test_syntax_error_is_reported_like_cpython() -> None:
+    with pytest.raises(SyntaxError) as caught:
+        compile_program('print("a")\nprint("b"\n')
+    text = format_exception(caught.value)
+    assert text.startswith('  File "main.py", line 2\n')
+    assert text.rstrip().endswith("SyntaxError: '(' was never closed")
+    where = error_location(caught.value)
+    assert where is not None and where.line == 2
+
+
+def test_error_location_is_the_innermost_learner_line() -> None:
+    source = "def f():\n    raise KeyError('k')\n\nf()\n"
+    with pytest.raises(KeyError) as caught:
+        exec(compile_program(source), {"__name__": "__main__"})
+    where = error_location(caught.value)
+    assert where is not None
+    assert (where.line, where.message) == (2, "KeyError: 'k'")
+
+
+def test_unhandled_exception_of_a_leftover_task_is_reported_at_shutdown(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    source = textwrap.dedent(
+        """\
+        import asyncio
+        async def stubborn():
+            try:
+                await asyncio.sleep(10)
+            finally:
+                raise OSError("cleanup failed")
+        async def main():
+            asyncio.create_task(stubborn())
+            await asyncio.sleep(0)
+        asyncio.run(main())
+        print("after")
+        """
+    )
+    printed, failure = run_in_runner(source)
+    assert (printed, failure) == ("after\n", "")
+    # CPython's loop logs it (the browser's WebLoop prints the same message to stderr).
+    assert "unhandled exception during asyncio.run() shutdown" in caplog.text
+    _, cpython_err = run_in_cpython(source)
+    assert "unhandled exception during asyncio.run() shutdown" in cpython_err

@@ -8,6 +8,7 @@ import io
 import subprocess
 import sys
 import textwrap
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -35,8 +36,10 @@ def run_in_runner(source: str) -> tuple[str, str]:
         return ""
 
     out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        failure = asyncio.run(host())
+    # A thread of its own: Playwright's sync API keeps a loop running in the main thread
+    # while the browser tests' session lasts.
+    with contextlib.redirect_stdout(out), ThreadPoolExecutor(1) as thread:
+        failure = thread.submit(asyncio.run, host()).result()
     return out.getvalue(), failure
 
 

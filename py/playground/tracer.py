@@ -1,0 +1,375 @@
+"""Record what every task of a program does, as the event loop does it.
+
+The vocabulary is small and past tense, one plain dict per event (``kind`` says which):
+
+``group``    a TaskGroup or gather() first seen: ``group``, ``type``, ``label``, ``owner``
+``created``  a task was created: ``t``, ``task``, ``name``, ``coro``, ``parent``, ``group``
+``step``     a task ran one step: ``task``, ``start``, ``end``, and ``wait``, what it then
+             waits on in a learner's words (``sleep(1.5)``, ``gather of 3``...) or None
+``cancel``   someone asked a task to cancel: ``t``, ``task``, ``cause``
+``done``     a task ended: ``t``, ``task``, ``state`` (done/failed/cancelled) and ``result``,
+             ``error`` or ``cause``
+``blocked``  one step held the loop longer than asyncio's slow-callback threshold (100 ms):
+             ``task``, ``start``, ``end``
+
+Times are seconds on the loop's clock since :meth:`Tracer.install`. Tasks, groups are numbered
+1, 2... in order of appearance.
+
+How it observes: a task runs a step when a loop callback whose ``__self__`` is the task runs
+(``TaskStepMethWrapper`` or ``task_wakeup``), and all such callbacks go through
+``loop.call_soon``, so the tracer wraps that method on the loop *instance*: it works on
+CPython's loops and on Pyodide's WebLoop alike (whose task factory is broken in 314.0.7).
+What a suspended task waits on comes from ``task._fut_waiter`` and the innermost coroutine of
+its await chain. Who cancelled a task is read from the caller of ``task.cancel()``, which can
+be wrapped where tasks accept attributes (Pyodide's tasks are a Python subclass).
+
+Like Trio's instruments, the tracer must never break what it observes: any error inside it
+switches it off and is reported once through ``on_error``, never raised into the program.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import reprlib
+import sys
+import weakref
+from collections.abc import Callable
+from types import FrameType
+from typing import Any
+
+Event = dict[str, Any]
+
+# asyncio's own threshold for "Executing <Handle> took 0.100 seconds" (slow_callback_duration).
+BLOCKED_AFTER_S = 0.1
+
+_short = reprlib.Repr()
+_short.maxstring = 24
+_short.maxother = 24
+_short.maxlist = _short.maxtuple = _short.maxdict = 4
+_short.maxlevel = 2
+
+# Innermost asyncio coroutines a task can be parked in, by qualified name, in plain words.
+_PARKED_IN = {
+    "TaskGroup.__aexit__": "TaskGroup",
+    "TaskGroup._aexit": "TaskGroup",
+    "Queue.get": "Queue.get",
+    "Queue.put": "Queue.put",
+    "Queue.join": "Queue.join",
+    "Event.wait": "Event.wait",
+    "Lock.acquire": "Lock",
+    "Semaphore.acquire": "Semaphore",
+    "BoundedSemaphore.acquire": "Semaphore",
+    "Condition.wait": "Condition.wait",
+    "Barrier.wait": "Barrier.wait",
+    "wait": "wait()",
+    "_wait": "wait()",
+    "wait_for": "wait_for()",
+    "shield": "shield()",
+}
+
+
+def _qualname(frame: FrameType) -> str:
+    return frame.f_code.co_qualname
+
+
+def _is_asyncio(frame: FrameType) -> bool:
+    return str(frame.f_globals.get("__name__", "")).startswith("asyncio")
+
+
+def describe_coroutine(coro: object) -> str:
+    """``fetch_api('Service-B', 1.5)``: the coroutine's function and the arguments it got."""
+    code = getattr(coro, "cr_code", None) or getattr(coro, "gi_code", None)
+    if code is None:
+        return _short.repr(coro)
+    frame = getattr(coro, "cr_frame", None) or getattr(coro, "gi_frame", None)
+    if frame is None:
+        return f"{code.co_name}()"
+    count = code.co_argcount + code.co_kwonlyargcount
+    local = frame.f_locals
+    args = [_short.repr(local[n]) for n in code.co_varnames[:count] if n in local]
+    return f"{code.co_name}({', '.join(args)})"
+
+
+class Tracer:
+    """Records the tasks of one run on ``loop``; ``emit`` receives each event as it happens."""
+
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        emit: Callable[[Event], None],
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        self.loop = loop
+        self._emit = emit
+        self._on_error = on_error
+        self._clock = loop.time
+        self._t0 = 0.0
+        self._ids: weakref.WeakKeyDictionary[asyncio.Task[Any], int] = weakref.WeakKeyDictionary()
+        self._labels: dict[int, str] = {}
+        self._ids_given: list[int] = []
+        self._creating = 0
+        self._groups_by_taskgroup: weakref.WeakKeyDictionary[object, int] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._gathers_seen: weakref.WeakKeyDictionary[object, int] = weakref.WeakKeyDictionary()
+        # The arguments of the gather() call now creating its children (identity marks the
+        # call); dropped as soon as another gather() starts.
+        self._gather_args: object = None
+        self._gather_group = 0
+        self._group_count = 0
+        self._cancel_causes: dict[int, str] = {}
+        self._original_call_soon: Callable[..., asyncio.Handle] | None = None
+        self._original_create_task: Callable[..., asyncio.Task[Any]] | None = None
+        self.active = False
+
+    # --- life cycle ---------------------------------------------------------------------
+
+    def install(self) -> None:
+        self._t0 = self._clock()
+        self._original_call_soon = self.loop.call_soon
+        self._original_create_task = self.loop.create_task
+        self.loop.call_soon = self._call_soon  # type: ignore[method-assign,assignment]
+        self.loop.create_task = self._create_task  # type: ignore[method-assign]
+        self.active = True
+
+    def uninstall(self) -> None:
+        self.active = False
+        # Only take back what is still ours (a program may have replaced them meanwhile).
+        if self.loop.__dict__.get("call_soon") == self._call_soon:
+            del self.loop.__dict__["call_soon"]
+        if self.loop.__dict__.get("create_task") == self._create_task:
+            del self.loop.__dict__["create_task"]
+        self._gather_args = None
+
+    def _fail(self, error: BaseException) -> None:
+        """The observer broke: switch it off, keep the program running."""
+        self.active = False
+        self.uninstall()
+        if self._on_error is not None:
+            self._on_error(error)
+
+    def now(self) -> float:
+        return self._clock() - self._t0
+
+    def task_id(self, task: asyncio.Task[Any]) -> int | None:
+        return self._ids.get(task)
+
+    # --- task creation ------------------------------------------------------------------
+
+    def _create_task(self, coro: Any, **kwargs: Any) -> asyncio.Task[Any]:
+        assert self._original_create_task is not None
+        # A new task schedules its first step from inside create_task: it gets its number
+        # there (see _call_soon), and only tasks created through here are the program's.
+        label = describe_coroutine(coro) if self.active else ""
+        self._creating += 1
+        try:
+            task = self._original_create_task(coro, **kwargs)
+        finally:
+            self._creating -= 1
+        if self.active:
+            try:
+                self._created(task, label, sys._getframe(1))
+            except Exception as error:
+                self._fail(error)
+        return task
+
+    def _number(self, task: asyncio.Task[Any]) -> int:
+        number = self._ids.get(task)
+        if number is None:
+            number = self._ids[task] = len(self._ids_given) + 1
+            self._ids_given.append(number)
+        return number
+
+    def _created(self, task: asyncio.Task[Any], label: str, caller: FrameType) -> None:
+        number = self._number(task)
+        self._labels[number] = label
+        parent = asyncio.current_task(self.loop)
+        group = self._group_of(caller, parent)
+        self._emit(
+            {
+                "kind": "created",
+                "t": self.now(),
+                "task": number,
+                "name": task.get_name(),
+                "coro": label,
+                "parent": self._ids.get(parent) if parent is not None else None,
+                "group": group,
+            }
+        )
+        self._watch_cancel(task, number)
+
+    def _group_of(self, caller: FrameType | None, parent: asyncio.Task[Any] | None) -> int | None:
+        """The TaskGroup or gather() call creating this task, found among the few asyncio
+        frames between it and ``loop.create_task``."""
+        frame = caller
+        for _ in range(4):
+            if frame is None or not _is_asyncio(frame):
+                return None
+            name = _qualname(frame)
+            if name == "TaskGroup.create_task":
+                return self._taskgroup(frame.f_locals["self"], parent)
+            if name == "gather":
+                return self._gather(frame.f_locals.get("coros_or_futures"), parent)
+            frame = frame.f_back
+        return None
+
+    def _new_group(self, kind: str, label: str, parent: asyncio.Task[Any] | None) -> int:
+        self._group_count += 1
+        self._emit(
+            {
+                "kind": "group",
+                "group": self._group_count,
+                "type": kind,
+                "label": label,
+                "owner": self._ids.get(parent) if parent is not None else None,
+            }
+        )
+        return self._group_count
+
+    def _taskgroup(self, taskgroup: object, parent: asyncio.Task[Any] | None) -> int:
+        group = self._groups_by_taskgroup.get(taskgroup)
+        if group is None:
+            group = self._new_group("TaskGroup", "TaskGroup", parent)
+            self._groups_by_taskgroup[taskgroup] = group
+        return group
+
+    def _gather(self, args: object, parent: asyncio.Task[Any] | None) -> int:
+        if args is None or args is not self._gather_args:
+            count = len(args) if isinstance(args, tuple) else 0
+            self._gather_args = args
+            self._gather_group = self._new_group("gather", f"gather of {count}", parent)
+        return self._gather_group
+
+    # --- cancellation causes ------------------------------------------------------------
+
+    def _watch_cancel(self, task: asyncio.Task[Any], number: int) -> None:
+        original = task.cancel
+
+        def cancel(msg: Any = None) -> bool:
+            done = original(msg) if msg is not None else original()
+            if done and self.active:
+                try:
+                    self._cancel_requested(number, sys._getframe(1))
+                except Exception as error:
+                    self._fail(error)
+            return done
+
+        # A C task takes no attributes: its cancellations then have no known cause.
+        with contextlib.suppress(AttributeError):
+            task.cancel = cancel  # type: ignore[method-assign]
+
+    def _cancel_requested(self, number: int, caller: FrameType) -> None:
+        cause = self._cancel_cause(caller)
+        self._cancel_causes.setdefault(number, cause)
+        self._emit({"kind": "cancel", "t": self.now(), "task": number, "cause": cause})
+
+    def _cancel_cause(self, caller: FrameType) -> str:
+        name = _qualname(caller)
+        if name == "TaskGroup._abort":
+            origin = caller.f_back
+            sibling = origin.f_locals.get("task") if origin is not None else None
+            if isinstance(sibling, asyncio.Task) and sibling in self._ids:
+                return f"sibling {sibling.get_name()} failed ({self._error_of(sibling)})"
+            return "its TaskGroup was aborted"
+        if name == "TaskGroup._on_task_done":
+            # A TaskGroup wakes its own task this way when a child fails; it is uncancelled.
+            failed = caller.f_locals.get("task")
+            what = failed.get_name() if isinstance(failed, asyncio.Task) else "a task"
+            return f"its TaskGroup, because {what} failed"
+        if name.startswith("Timeout.") or name in {"wait_for", "_cancel_and_wait"}:
+            return "timeout"
+        if name == "_GatheringFuture.cancel":
+            return "its gather() was cancelled"
+        if name == "cancel_all_tasks":
+            return "still running when asyncio.run() ended"
+        if name == "stop" and "playground" in caller.f_code.co_filename:
+            return "Stop"
+        canceller = asyncio.current_task(self.loop)
+        if canceller is not None and canceller in self._ids:
+            return f"cancel() called by {canceller.get_name()}"
+        return f"cancel() called in {name}"
+
+    def _error_of(self, task: asyncio.Task[Any]) -> str:
+        if not task.done() or task.cancelled():
+            return "cancelled"
+        error = task.exception()
+        return f"{type(error).__name__}: {error}" if error is not None else "done"
+
+    # --- steps --------------------------------------------------------------------------
+
+    def _call_soon(self, callback: Callable[..., Any], *args: Any, **kwargs: Any) -> asyncio.Handle:
+        assert self._original_call_soon is not None
+        task = getattr(callback, "__self__", None)
+        if self.active and isinstance(task, asyncio.Task):
+            number = self._ids.get(task)
+            if number is None and self._creating:
+                number = self._number(task)
+            if number is not None:
+                callback = self._traced_step(callback, task, number)
+        return self._original_call_soon(callback, *args, **kwargs)
+
+    def _traced_step(
+        self, step: Callable[..., Any], task: asyncio.Task[Any], number: int
+    ) -> Callable[..., Any]:
+        def traced(*args: Any) -> Any:
+            start = self._clock()
+            try:
+                return step(*args)
+            finally:
+                if self.active:
+                    try:
+                        self._stepped(task, number, start, self._clock())
+                    except Exception as error:
+                        self._fail(error)
+
+        return traced
+
+    def _stepped(self, task: asyncio.Task[Any], number: int, start: float, end: float) -> None:
+        s, e = start - self._t0, end - self._t0
+        wait = None if task.done() else self._waiting_on(task)
+        self._emit({"kind": "step", "task": number, "start": s, "end": e, "wait": wait})
+        if end - start > BLOCKED_AFTER_S:
+            self._emit({"kind": "blocked", "task": number, "start": s, "end": e})
+        if task.done():
+            self._emit(self._ended(task, number, e))
+
+    def _ended(self, task: asyncio.Task[Any], number: int, t: float) -> Event:
+        event: Event = {"kind": "done", "t": t, "task": number}
+        if task.cancelled():
+            event["state"] = "cancelled"
+            event["cause"] = self._cancel_causes.get(number, "cancelled")
+            return event
+        error = task.exception()
+        if error is not None:
+            event["state"] = "failed"
+            event["error"] = f"{type(error).__name__}: {error}"
+        else:
+            event["state"] = "done"
+            event["result"] = _short.repr(task.result())
+        return event
+
+    def _waiting_on(self, task: asyncio.Task[Any]) -> str | None:
+        """What a suspended task waits on, in the words of the lesson."""
+        future = getattr(task, "_fut_waiter", None)
+        if future is None:
+            return None  # it yielded and runs again on the next loop iteration
+        if isinstance(future, asyncio.Task):
+            number = self._ids.get(future)
+            label = self._labels.get(number, "") if number is not None else ""
+            return f"task {label or future.get_name()}"
+        children = getattr(future, "_children", None)
+        if children is not None:
+            self._gathers_seen.setdefault(future, len(self._gathers_seen) + 1)
+            return f"gather of {len(children)}"
+        coro: Any = task.get_coro()
+        while (inner := getattr(coro, "cr_await", None)) is not None and hasattr(inner, "cr_code"):
+            coro = inner
+        frame = getattr(coro, "cr_frame", None)
+        if frame is not None and _is_asyncio(frame):
+            name = _qualname(frame)
+            if name == "sleep":
+                return f"sleep({frame.f_locals.get('delay', '?')!r})"
+            if name in _PARKED_IN:
+                return _PARKED_IN[name]
+        return "future"

@@ -1,0 +1,193 @@
+"""The tracer under CPython: what it records is what asyncio did, event by event."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from pathlib import Path
+
+import pytest
+from expected import EXAMPLES, numbers_match
+from tracing import render, trace
+
+ROOT = Path(__file__).resolve().parents[1]
+TRACES = Path(__file__).with_name("traces")
+
+
+def _example(slug: str) -> str:
+    return (ROOT / "py/examples" / f"{slug}.py").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("slug", list(EXAMPLES))
+def test_example_is_recorded_event_by_event(slug: str) -> None:
+    events, printed = trace(_example(slug))
+    # gather-weather's results carry time.time(); everything else must match exactly.
+    recorded = re.sub(r"\d{9,}\.\d+", "<timestamp>", render(events))
+    # Times are rendered to 0.1 s: the lesson's sleeps are multiples of 0.1 s and asyncio's
+    # timer jitter is ~1 ms, so any event 50 ms off its true time changes the text.
+    assert recorded == (TRACES / f"{slug}.txt").read_text()
+    # Recording never changes what the program prints.
+    assert numbers_match(EXAMPLES[slug].stdout, printed, rel=0.05, abs_=0.02) is None
+
+
+def _waits(source: str) -> list[str]:
+    events, _ = trace(textwrap.dedent(source))
+    return [e["wait"] for e in events if e["kind"] == "step" and e["wait"]]
+
+
+def test_waits_are_named_in_the_lessons_words() -> None:
+    waits = _waits(
+        """
+        import asyncio
+        async def main():
+            queue = asyncio.Queue()
+            event = asyncio.Event()
+            lock = asyncio.Lock()
+            semaphore = asyncio.Semaphore(0)
+            async def consumer():
+                await queue.get()
+            async def waiter():
+                await event.wait()
+            async def locker():
+                async with lock:
+                    pass
+            async def limited():
+                async with semaphore:
+                    pass
+            await lock.acquire()
+            tasks = [asyncio.create_task(c()) for c in (consumer, waiter, locker, limited)]
+            await asyncio.sleep(0.01)
+            queue.put_nowait(1)
+            event.set()
+            lock.release()
+            semaphore.release()
+            await asyncio.wait(tasks)
+        asyncio.run(main())
+        """
+    )
+    for expected in ("sleep(0.01)", "Queue.get", "Event.wait", "Lock", "Semaphore", "wait()"):
+        assert expected in waits, waits
+
+
+def test_a_plain_future_is_a_future() -> None:
+    waits = _waits(
+        """
+        import asyncio
+        async def main():
+            future = asyncio.get_running_loop().create_future()
+            asyncio.get_running_loop().call_later(0.01, future.set_result, 1)
+            await future
+        asyncio.run(main())
+        """
+    )
+    assert waits == ["future"]
+
+
+def test_blocking_sleep_is_recorded_as_the_loop_blocked() -> None:
+    events, _ = trace(
+        textwrap.dedent(
+            """
+            import asyncio, time
+            async def main():
+                time.sleep(0.3)
+            asyncio.run(main())
+            """
+        )
+    )
+    blocked = [e for e in events if e["kind"] == "blocked"]
+    assert len(blocked) == 1
+    # time.sleep(0.3) blocks for 0.3 s plus a step's overhead (well under 20 ms).
+    assert 0.3 <= blocked[0]["end"] - blocked[0]["start"] < 0.32
+
+
+def test_short_steps_are_not_blocking() -> None:
+    events, _ = trace(
+        "import asyncio\nasync def main():\n    await asyncio.sleep(0.2)\nasyncio.run(main())\n"
+    )
+    assert [e for e in events if e["kind"] == "blocked"] == []
+
+
+def _causes(source: str) -> dict[str, str]:
+    events, _ = trace(textwrap.dedent(source))
+    names = {e["task"]: e["name"] for e in events if e["kind"] == "created"}
+    return {names[e["task"]]: e["cause"] for e in events if e.get("state") == "cancelled"}
+
+
+def test_cancel_by_another_task_names_it() -> None:
+    causes = _causes(
+        """
+        import asyncio
+        async def victim():
+            await asyncio.sleep(10)
+        async def main():
+            task = asyncio.create_task(victim())
+            await asyncio.sleep(0)
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        asyncio.run(main())
+        """
+    )
+    assert causes == {"Task-2": "cancel() called by Task-1"}
+
+
+def test_timeout_is_a_cause() -> None:
+    causes = _causes(
+        """
+        import asyncio
+        async def slow():
+            await asyncio.sleep(10)
+        async def main():
+            task = asyncio.create_task(slow())
+            try:
+                await asyncio.wait_for(task, 0.01)
+            except TimeoutError:
+                print("timed out")
+        asyncio.run(main())
+        """
+    )
+    assert causes == {"Task-2": "timeout"}
+
+
+def test_leftover_tasks_are_cancelled_by_asyncio_run() -> None:
+    causes = _causes(
+        """
+        import asyncio
+        async def forever():
+            await asyncio.sleep(10)
+        async def main():
+            asyncio.create_task(forever())
+            await asyncio.sleep(0)
+        asyncio.run(main())
+        """
+    )
+    assert causes == {"Task-2": "still running when asyncio.run() ended"}
+
+
+def test_a_broken_observer_never_breaks_the_program() -> None:
+    import asyncio
+    import contextlib
+    import io
+    from concurrent.futures import ThreadPoolExecutor
+
+    from playground.runner import Program, compile_program
+    from playground.tracer import Tracer
+
+    errors: list[BaseException] = []
+
+    def broken(event: dict[str, object]) -> None:
+        raise RuntimeError("observer bug")
+
+    async def host() -> None:
+        loop = asyncio.get_running_loop()
+        program = Program(compile_program(_example("gather-return-exceptions")))
+        top = loop.create_task(program.execute())
+        tracer = Tracer(loop, broken, errors.append)
+        tracer.install()
+        await top
+        tracer.uninstall()
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, host()).result()
+    assert out.getvalue() == EXAMPLES["gather-return-exceptions"].stdout
+    assert [str(e) for e in errors] == ["observer bug"]  # reported once, then switched off

@@ -1,0 +1,82 @@
+"""Runs a program through the runner with the tracer on, under CPython, as the browser does."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import itertools
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "py"))
+
+from playground.runner import Program, compile_program
+from playground.tracer import Event, Tracer
+
+
+class PyTask(asyncio.Task):  # type: ignore[type-arg]
+    """Pyodide's tasks are a Python subclass of asyncio.Task (so they take attributes, and the
+    tracer can see who cancels them); the CPython tests use one too."""
+
+
+def trace(source: str) -> tuple[list[Event], str]:
+    """The events of one run of `source`, and what it printed."""
+    events: list[Event] = []
+    errors: list[BaseException] = []
+
+    async def host() -> None:
+        loop = asyncio.get_running_loop()
+        numbers = itertools.count(1)
+
+        # As the browser's PlaygroundLoop: tasks named Task-1, Task-2... for each run.
+        def factory(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> PyTask:
+            kwargs["name"] = kwargs.get("name") or f"Task-{next(numbers)}"
+            return PyTask(coro, loop=loop, **kwargs)
+
+        program = Program(compile_program(source))
+        top = loop.create_task(program.execute(), name="top")
+        loop.set_task_factory(factory)
+        tracer = Tracer(loop, events.append, errors.append)
+        tracer.install()
+        try:
+            await top
+        finally:
+            tracer.uninstall()
+            loop.set_task_factory(None)
+
+    out = io.StringIO()
+    # A thread of its own: Playwright's sync API keeps a loop running in the main thread.
+    with contextlib.redirect_stdout(out), ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, host()).result()
+    assert errors == [], errors
+    return events, out.getvalue()
+
+
+def render(events: list[Event]) -> str:
+    """One line per event, times to 0.1 s: a readable whole sequence to compare."""
+    names: dict[int, str] = {}
+    lines = []
+    for e in events:
+        kind = e["kind"]
+        if kind == "created":
+            names[e["task"]] = e["name"]
+            parent = names.get(e["parent"], "-") if e["parent"] else "-"
+            group = f" group {e['group']}" if e["group"] else ""
+            lines.append(f"{e['t']:.1f} created {e['name']} {e['coro']} parent {parent}{group}")
+        elif kind == "group":
+            owner = names.get(e["owner"], "-") if e["owner"] else "-"
+            lines.append(f"group {e['group']} {e['label']} owner {owner}")
+        elif kind == "step":
+            wait = f" waits {e['wait']}" if e["wait"] else ""
+            lines.append(f"{e['start']:.1f}-{e['end']:.1f} step {names[e['task']]}{wait}")
+        elif kind == "cancel":
+            lines.append(f"{e['t']:.1f} cancel {names[e['task']]}: {e['cause']}")
+        elif kind == "done":
+            what = e.get("result") or e.get("error") or e.get("cause")
+            lines.append(f"{e['t']:.1f} {e['state']} {names[e['task']]}: {what}")
+        elif kind == "blocked":
+            lines.append(f"{e['start']:.1f}-{e['end']:.1f} blocked by {names[e['task']]}")
+    return "\n".join(lines) + "\n"

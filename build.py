@@ -73,6 +73,18 @@ EXAMPLES = (
     "error-handling-comparison",
 )
 
+# Only the site's own scripts, and WebAssembly compiled by Pyodide ('wasm-unsafe-eval', which
+# allows no JS eval); no inline script. Styles may be inline only because CodeMirror puts its
+# own into a <style> element. No frame-ancestors: course sites embed the page in iframes.
+# Sent as a header (the only way it reaches worker.js: a meta tag covers the page alone), and
+# repeated in index.html's <meta> for static hosts that send no headers; build() checks both
+# say the same.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'none'"
+)
+
 MIME_TYPES = {
     ".wasm": "application/wasm",  # anything else makes loadPyodide hang
     ".mjs": "text/javascript",
@@ -210,6 +222,12 @@ def read_example(slug: str) -> dict[str, str]:
     return {"slug": slug, "title": title.strip(), "notes": notes.strip(), "code": code}
 
 
+def check_csp_meta() -> None:
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">'
+    if meta not in (ROOT / "web/index.html").read_text(encoding="utf-8"):
+        sys.exit(f"build.py: web/index.html needs exactly this in its <head>:\n{meta}")
+
+
 def examples_json() -> bytes:
     files = {p.stem for p in (ROOT / "py/examples").glob("*.py")}
     if files != set(EXAMPLES):
@@ -250,6 +268,7 @@ def build() -> None:
     for wheel in INDEX_WHEELS:
         copy_if_changed(wheels / wheel.file_name, DIST / "wheels" / wheel.file_name)
         write_if_changed(DIST / "simple" / wheel.name / "index.html", simple_index(wheel))
+    check_csp_meta()
     for name in STATIC_FILES:
         copy_if_changed(ROOT / "web" / name, DIST / name)
     write_if_changed(DIST / "examples.json", examples_json())
@@ -277,6 +296,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             self.send_header("Cross-Origin-Opener-Policy", "same-origin")
             self.send_header("Cross-Origin-Embedder-Policy", "require-corp")
         self.send_header("Cross-Origin-Resource-Policy", "same-origin")
+        self.send_header("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         # Revalidate every time (cheap 304s): a new build is never hidden behind a stale copy.
         self.send_header("Cache-Control", "no-cache")
         super().end_headers()

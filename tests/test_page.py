@@ -123,7 +123,8 @@ def test_output_appears_while_the_program_runs(page: Page, site: Site, sleep: st
         f"    {sleep}\n    print('second')\n\nasyncio.run(main())\n"
     )
     playground.press_run()
-    expect(playground.output).to_have_text("first\n", timeout=900)
+    # Seeing exactly "first" proves it: without streaming both lines would arrive together.
+    expect(playground.output).to_have_text("first\n")
     assert playground.state == "running"
     started = time.monotonic()
     expect(playground.output).to_have_text("first\nsecond\n")

@@ -17,7 +17,8 @@ class Playground:
     def open(self, url: str, *, jspi: bool = True, query: str = "") -> Playground:
         params = [p for p in (query, "" if jspi else "jspi=off") if p]
         self.page.goto(url + ("?" + "&".join(params) if params else ""))
-        expect(self.page.locator("body")).to_have_attribute("data-state", "ready")
+        # Loading Pyodide takes ~3 s here; a loaded CI machine gets room, a hang does not.
+        expect(self.page.locator("body")).to_have_attribute("data-state", "ready", timeout=60_000)
         return self
 
     @property
@@ -26,7 +27,8 @@ class Playground:
 
     @property
     def status(self) -> Locator:
-        return self.page.get_by_role("status")
+        # By id: the code pane has a status region of its own (Reset's Undo, Share's link).
+        return self.page.locator("#status")
 
     @property
     def state(self) -> str:
@@ -43,8 +45,10 @@ class Playground:
         self.page.keyboard.insert_text(code)
 
     def press_run(self) -> None:
+        """Presses Run and waits until the new run has started (it may already be over)."""
+        before = self.page.locator("body").get_attribute("data-runs") or "0"
         self.page.get_by_role("button", name="Run", exact=True).click()
-        expect(self.page.locator("body")).to_have_attribute("data-state", "running")
+        self.page.wait_for_function("(before) => document.body.dataset.runs !== before", arg=before)
 
     def run(self) -> str:
         """Runs the code and waits for the end; returns the end state."""

@@ -30,29 +30,31 @@ const highlight = HighlightStyle.define([
  * new text after every edit.
  */
 export function createEditor(parent, { onRun, onChange }) {
-  const view = new EditorView({
-    parent,
-    state: EditorState.create({
-      doc: "",
-      extensions: [
-        // Above basicSetup's keymap, so Mod-Enter runs instead of inserting a line.
-        Prec.highest(keymap.of([{ key: "Mod-Enter", run: () => (onRun(), true) }])),
-        basicSetup,
-        keymap.of([indentWithTab]),
-        python(),
-        syntaxHighlighting(highlight),
-        lintGutter(),
-        EditorView.contentAttributes.of({ "aria-label": "Python code" }),
-        EditorView.updateListener.of((update) => {
-          if (update.docChanged) onChange(update.state.doc.toString());
-        }),
-      ],
+  const extensions = [
+    // Above basicSetup's keymap, so Mod-Enter runs instead of inserting a line.
+    Prec.highest(keymap.of([{ key: "Mod-Enter", run: () => (onRun(), true) }])),
+    basicSetup,
+    keymap.of([indentWithTab]),
+    python(),
+    syntaxHighlighting(highlight),
+    lintGutter(),
+    EditorView.contentAttributes.of({ "aria-label": "Python code" }),
+    EditorView.updateListener.of((update) => {
+      if (update.docChanged) onChange(update.state.doc.toString());
     }),
-  });
+  ];
+  const view = new EditorView({ parent, state: EditorState.create({ doc: "", extensions }) });
 
   return {
     get text() {
       return view.state.doc.toString();
+    },
+    /**
+     * Shows `value` as a new document, with no undo history: Ctrl+Z never brings back the
+     * previous example's code (which would then be saved as this one's). Calls no onChange.
+     */
+    load(value) {
+      view.setState(EditorState.create({ doc: value, extensions }));
     },
     set text(value) {
       view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: value } });

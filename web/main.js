@@ -1,8 +1,10 @@
 // The page: wires the editor, the example picker, the Python runner and the output pane.
+import { createCodeTools } from "./codetools.js";
 import { createEditor } from "./editor.js";
 import { createPicker, loadExamples } from "./examples.js";
 import { createOutput } from "./output.js";
 import { createRunner } from "./runner.js";
+import { createTimelinePanel } from "./timeline-panel.js";
 
 const $ = (id) => document.getElementById(id);
 const runButton = $("run");
@@ -28,7 +30,29 @@ function setState(next, text) {
 
 const seconds = (ms) => `${(ms / 1000).toFixed(2)} s`;
 
-const editor = createEditor($("editor"), { onRun: () => run(), onChange: () => {} });
+const editor = createEditor($("editor"), {
+  onRun: () => run(),
+  onChange: (code) => codeTools.changed(code),
+});
+// Saves edits, Reset and Share; read the share link while the examples load.
+const codeTools = createCodeTools(editor);
+const linkRead = codeTools.readLink();
+
+const timelinePanel = createTimelinePanel(
+  {
+    canvas: $("timeline"),
+    tip: $("timeline-tip"),
+    table: $("tasks"),
+    tableNote: $("tasks-note"),
+    summary: $("timeline-summary"),
+    replay: $("replay"),
+    speed: $("replay-speed"),
+    scrub: $("scrub"),
+    download: $("download-trace"),
+    load: $("load-trace"),
+  },
+  { onProblem: (message) => output.note(message) },
+);
 
 const runner = createRunner({
   onProgress(fraction) {
@@ -48,6 +72,8 @@ const runner = createRunner({
     setState("failed", message);
   },
   onOutput: (stream, text) => output.write(stream, text),
+  onStarted: (at) => timelinePanel.align(at),
+  onTrace: (events) => timelinePanel.add(events),
   // A fresh worker after a hard stop: the next run simply waits for it to be ready.
   onRestart() {},
 });
@@ -61,8 +87,11 @@ async function run() {
   const code = editor.text;
   output.clear();
   editor.markError(null);
+  timelinePanel.start($("example").value || "my-code");
   const started = performance.now();
   setState("running", "Running… 0.0 s");
+  // Counts runs, so tests and embedding pages can tell a new run from the last one.
+  document.body.dataset.runs = String(thisRun);
   clearInterval(elapsedTimer);
   elapsedTimer = setInterval(() => {
     const s = ((performance.now() - started) / 1000).toFixed(1);
@@ -71,12 +100,22 @@ async function run() {
   const result = await runner.run(code);
   if (thisRun !== latestRun) return;
   clearInterval(elapsedTimer);
+  timelinePanel.finish();
   const took = seconds(performance.now() - started);
-  if (result.status === "finished") {
+  // A sentence for the learner from the runner, e.g. how to install a missing module.
+  if (result.hint) output.note(result.hint);
+  if (result.exitCode !== undefined && result.status !== "stopped") {
+    // sys.exit() or SystemExit: a way to end, not an error of the playground's.
+    output.note(`Exited with code ${result.exitCode}.`);
+    const ended = result.exitCode === 0 ? "finished" : "failed";
+    setState(ended, `Exited with code ${result.exitCode} after ${took}`);
+  } else if (result.status === "finished") {
     setState("finished", `Finished in ${took}`);
   } else if (result.status === "stopped") {
     output.note("Stopped.");
     setState("stopped", `Stopped after ${took}`);
+  } else if (result.crashed) {
+    setState("failed", `Python crashed after ${took}`);
   } else {
     const where = result.error ? ` (line ${result.error.line})` : "";
     setState("failed", `Failed after ${took}${where}`);
@@ -89,10 +128,11 @@ stopButton.addEventListener("click", () => runner.stop());
 
 try {
   const examples = await loadExamples();
+  await linkRead;
   const notes = $("notes");
   const picker = createPicker($("example"), examples, {
     onPick(example) {
-      editor.text = example.code;
+      codeTools.open(example);
       notes.hidden = !example.notes;
       $("notes-text").textContent = example.notes;
     },
@@ -100,4 +140,6 @@ try {
   if (picker.unknownRequest) output.note("That example does not exist; showing the first one.");
 } catch {
   output.note("The lesson's examples could not be loaded; you can still write your own code.");
+  await linkRead;
+  codeTools.open(null);
 }

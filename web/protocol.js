@@ -14,7 +14,13 @@ export const FromWorker = Object.freeze({
   READY: "ready", // {type, jspi, isolated, control}: control is a SharedArrayBuffer or null
   FAILED_TO_LOAD: "failed-to-load", // {type, message}
   OUTPUT: "output", // {type, id, stream: "stdout" | "stderr", text}
+  // ...or stream "note": a line of the worker's own, e.g. how much output was not shown.
+  STARTED: "started", // {type, id, at}: when the program started, as timeOrigin + now() in ms
+  TRACE: "trace", // {type, id, events}: a JSON array of tracer events (py/playground/tracer.py)
   DONE: "done", // {type, id, status: "finished" | "failed" | "stopped", error}
+  // DONE may also carry exit_code (the program raised SystemExit), hint (a sentence for the
+  // learner, e.g. how to install a missing module) and memory (bytes of WebAssembly memory).
+  CRASHED: "crashed", // {type, id, name, message}: Pyodide died (a wasm trap, a stack overflow)
 });
 
 // Layout of the shared control buffer (only where the page is cross-origin isolated):

@@ -7,13 +7,31 @@ const CANCEL_GRACE_MS = 250;
 // 2. raise KeyboardInterrupt through the interrupt buffer (cross-origin isolated pages only)
 //    and wake a blocking time.sleep() - enough for a busy loop;
 const INTERRUPT_GRACE_MS = 350;
-// 3. terminate the worker and start a fresh one.
+// 3. terminate the worker and switch to the spare one, loaded in advance in the background,
+//    so the next Run does not wait for Python to load again.
 // Loading fails only when no byte has arrived for this long (a slow line is not a failure).
 const LOAD_STALL_MS = 45_000;
+// WebAssembly memory never shrinks: after a run that grew a worker past this, the spare takes
+// over and the big one is let go. A fresh worker uses about 40 MB.
+const RECYCLE_BYTES = 512 * 1024 * 1024;
+
+// What a learner reads when Python itself dies (worker.js sends the fatal error's name and
+// message). A JavaScript stack overflow is the one a program can cause: a recursion deeper
+// than the browser holds, once sys.setrecursionlimit has lifted Python's own guard.
+function describeCrash({ name, message }) {
+  if (name === "RangeError" && /call stack/i.test(message)) {
+    return (
+      "Python crashed: the browser ran out of stack space, most likely in a recursion too " +
+      "deep for it (has sys.setrecursionlimit been raised?)."
+    );
+  }
+  return `Python crashed (${name}: ${message}).`;
+}
 
 /**
  * Events: onProgress(fraction), onReady({jspi, isolated}), onLoadFailed(message),
- * onOutput(stream, text), onRestart().
+ * onOutput(stream, text), onStarted(pageTimeMs), onTrace(events), onRestart().
+ * A run resolves to {status, error, exitCode?, hint?, crashed?}.
  */
 export function createRunner(events) {
   const workerURL = new URL("worker.js", import.meta.url);
@@ -22,29 +40,37 @@ export function createRunner(events) {
     workerURL.searchParams.set("jspi", "off");
   }
 
-  let worker = null;
-  let control = null;
-  let ready = null;
-  let current = null; // {id, stopping, timers, resolve}
+  // The worker that runs programs, and one spare loading or loaded in the background to take
+  // over at once when Stop has to terminate it (one only: each holds a whole Python).
+  // Each is {worker, control, ready, info}: info is {jspi, isolated} once loaded.
+  let python = null;
+  let spare = null;
+  let current = null; // {id, started, stopping, timers, resolve}
   let nextId = 1;
 
   function spawn() {
-    worker = new Worker(workerURL, { type: "module" });
-    control = null;
+    const slot = { worker: new Worker(workerURL, { type: "module" }), control: null, info: null };
+    const { worker } = slot;
+    // Only the active worker speaks to the page; a spare loads silently.
+    const active = () => slot === python;
     let stallTimer = 0;
     let markReady;
     let markFailed;
-    ready = new Promise((resolve, reject) => {
+    slot.ready = new Promise((resolve, reject) => {
       markReady = resolve;
       markFailed = reject;
     });
-    ready.catch(() => {});
-    const stalled = () => {
-      markFailed(new Error("stalled"));
-      events.onLoadFailed(
+    slot.ready.catch(() => {});
+    const failed = (message) => {
+      clearTimeout(stallTimer);
+      markFailed(new Error(message));
+      if (active()) events.onLoadFailed(message);
+      else dropSpare(slot);
+    };
+    const stalled = () =>
+      failed(
         "Python did not finish loading: the connection stopped sending data. Reload to try again.",
       );
-    };
     const watch = () => {
       clearTimeout(stallTimer);
       stallTimer = setTimeout(stalled, LOAD_STALL_MS);
@@ -54,48 +80,77 @@ export function createRunner(events) {
       switch (data.type) {
         case FromWorker.PROGRESS:
           watch();
-          events.onProgress(data.total ? data.loaded / data.total : 0);
+          if (active()) events.onProgress(data.total ? data.loaded / data.total : 0);
           break;
         case FromWorker.READY:
           clearTimeout(stallTimer);
-          control = data.control && {
+          slot.control = data.control && {
             flag: new Int32Array(data.control, 0, 1),
             interrupt: new Uint8Array(data.control, INTERRUPT_BYTE, 1),
           };
+          slot.info = { jspi: data.jspi, isolated: data.isolated };
           markReady();
-          events.onReady({ jspi: data.jspi, isolated: data.isolated });
+          if (active()) activated();
           break;
         case FromWorker.FAILED_TO_LOAD:
-          clearTimeout(stallTimer);
-          markFailed(new Error(data.message));
-          events.onLoadFailed(`Python could not start: ${data.message}`);
+          failed(`Python could not start: ${data.message}`);
           break;
         case FromWorker.OUTPUT:
           if (current && data.id === current.id) events.onOutput(data.stream, data.text);
           break;
+        case FromWorker.STARTED:
+          // Worker and page clocks have different origins; timeOrigin makes them comparable.
+          if (current && data.id === current.id) events.onStarted(data.at - performance.timeOrigin);
+          break;
+        case FromWorker.TRACE:
+          if (current && data.id === current.id) events.onTrace(JSON.parse(data.events));
+          break;
         case FromWorker.DONE:
-          if (current && data.id === current.id) finish({ status: data.status, error: data.error });
+          if (current && data.id === current.id) {
+            finish({ status: data.status, error: data.error, exitCode: data.exit_code, hint: data.hint });
+          }
+          // Swap only to a spare that is loaded, so that the next Run never waits.
+          if (active() && data.memory > RECYCLE_BYTES && spare?.info) replaceWorker();
+          break;
+        case FromWorker.CRASHED:
+          if (active()) crashed(describeCrash(data));
           break;
       }
     };
     worker.onerror = (event) => {
       event.preventDefault();
-      clearTimeout(stallTimer);
-      if (current) {
-        events.onOutput("note", "\nThe Python worker crashed; starting a fresh one.\n");
-        replaceWorker();
-        finish({ status: current.stopping ? "stopped" : "failed", error: null });
-      } else {
-        markFailed(new Error("worker error"));
-        events.onLoadFailed("Python could not start in this browser.");
-      }
+      if (!active()) dropSpare(slot);
+      else if (slot.info) crashed("Python stopped with an internal error.");
+      else failed("Python could not start in this browser.");
     };
+    return slot;
+  }
+
+  // The active worker has loaded: tell the page, then load a spare behind it.
+  function activated() {
+    events.onReady(python.info);
+    spare ??= spawn();
+  }
+
+  // A spare that failed is let go; the next switch loads another one instead.
+  function dropSpare(slot) {
+    slot.worker.terminate();
+    if (spare === slot) spare = null;
   }
 
   function replaceWorker() {
-    worker.terminate();
-    spawn();
+    python.worker.terminate();
+    python = spare ?? spawn();
+    spare = null;
+    // A spare that has loaded is ready now; one still loading reports READY itself.
+    if (python.info) activated();
     events.onRestart();
+  }
+
+  function crashed(description) {
+    events.onOutput("note", `\n${description} It was restarted: you can run again.\n`);
+    replaceWorker();
+    if (current) finish({ status: "failed", error: null, crashed: true });
   }
 
   function finish(result) {
@@ -107,11 +162,22 @@ export function createRunner(events) {
 
   async function run(code) {
     if (current) await stop();
-    await ready;
-    return new Promise((resolve) => {
-      current = { id: nextId++, stopping: false, timers: [], resolve };
-      worker.postMessage({ type: ToWorker.RUN, id: current.id, code });
+    const run = { id: nextId++, started: false, stopping: false, timers: [], resolve: null };
+    const result = new Promise((resolve) => {
+      run.resolve = resolve;
     });
+    // Current at once, so that Stop also ends a run still waiting for Python to load.
+    current = run;
+    try {
+      await python.ready;
+    } catch {
+      // Loading failed, and the page already says so.
+      if (current === run) finish({ status: "failed", error: null });
+    }
+    if (current !== run) return result;
+    run.started = true;
+    python.worker.postMessage({ type: ToWorker.RUN, id: run.id, code });
+    return result;
   }
 
   function stop() {
@@ -126,6 +192,11 @@ export function createRunner(events) {
     });
     if (run.stopping) return finished;
     run.stopping = true;
+    if (!run.started) {
+      finish({ status: "stopped", error: null });
+      return finished;
+    }
+    const { worker, control } = python;
     worker.postMessage({ type: ToWorker.STOP, id: run.id });
     run.timers.push(
       setTimeout(() => {
@@ -144,7 +215,7 @@ export function createRunner(events) {
     return finished;
   }
 
-  spawn();
+  python = spawn();
   return {
     run,
     stop,

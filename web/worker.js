@@ -20,6 +20,8 @@ if (options.get("jspi") === "off") {
 }
 
 const post = (message) => self.postMessage(message);
+// One animation frame at 60 Hz: the page draws at most that often anyway.
+const TRACE_BATCH_MS = 16;
 
 // Real download progress: count the bytes of every response as Pyodide reads them.
 function countDownloads() {
@@ -63,6 +65,51 @@ function makeControl() {
 
 let runId = null;
 
+// Output is capped per run: `print` in a loop of a million lines would otherwise post a
+// million messages, keep the page busy drawing them and grow the Output pane without bound.
+// Past the cap the worker only counts lines, which costs next to nothing.
+const OUTPUT_MAX_LINES = 5_000;
+const OUTPUT_MAX_CHARS = 500_000; // 5,000 lines of 100 characters
+const newlines = (text) => text.split("\n").length - 1;
+
+function createOutputCap() {
+  let lines = 0;
+  let chars = 0;
+  let dropped = null; // {lines, endsLine}, once the cap is reached
+  const note = (text) => post({ type: FromWorker.OUTPUT, id: runId, stream: "note", text });
+  return {
+    /** Posts what fits of `text`; counts the rest. */
+    show(stream, text) {
+      if (dropped) {
+        dropped.lines += newlines(text);
+        dropped.endsLine = text.endsWith("\n");
+        return;
+      }
+      let keep = text.slice(0, OUTPUT_MAX_CHARS - chars);
+      let room = OUTPUT_MAX_LINES - lines;
+      let at = -1;
+      while (room > 0 && (at = keep.indexOf("\n", at + 1)) !== -1) room -= 1;
+      if (room === 0) keep = keep.slice(0, at + 1);
+      lines += newlines(keep);
+      chars += keep.length;
+      if (keep) post({ type: FromWorker.OUTPUT, id: runId, stream, text: keep });
+      if (keep.length === text.length) return;
+      const rest = text.slice(keep.length);
+      dropped = { lines: newlines(rest), endsLine: rest.endsWith("\n") };
+      const count = `${OUTPUT_MAX_LINES.toLocaleString("en")} lines`;
+      note(`${keep.endsWith("\n") ? "" : "\n"}[Output is limited to ${count} per run.]\n`);
+    },
+    /** At the end of a run: how much was not shown. */
+    finish() {
+      if (!dropped) return;
+      const count = dropped.lines + (dropped.endsLine ? 0 : 1);
+      note(`[... ${count.toLocaleString("en")} more line${count === 1 ? "" : "s"} not shown]\n`);
+    },
+  };
+}
+
+let outputCap = createOutputCap();
+
 function writer(stream) {
   const decoder = new TextDecoder();
   return {
@@ -70,11 +117,32 @@ function writer(stream) {
     isatty: stream === "stdout",
     write(bytes) {
       const text = decoder.decode(bytes, { stream: true });
-      if (text) post({ type: FromWorker.OUTPUT, id: runId, stream, text });
+      if (text) outputCap.show(stream, text);
       return bytes.length;
     },
   };
 }
+
+// A fatal error (a WebAssembly trap, the JavaScript stack overflowing under a deep recursion)
+// leaves Pyodide unusable: tell the page, which says what happened and moves to a fresh worker.
+// A KeyboardInterrupt that Stop's interrupt buffer raised inside the event loop's own code,
+// outside any task, is no error of anyone's: Stop goes on to its next step.
+let crashed = false;
+let stopPressed = () => false;
+
+function uncaught(event) {
+  const error = event.error ?? event.reason;
+  if (error?.pyodide_fatal_error) {
+    event.preventDefault();
+    if (crashed) return;
+    crashed = true;
+    post({ type: FromWorker.CRASHED, id: runId, name: error.name, message: error.message });
+  } else if (error?.type === "KeyboardInterrupt" && stopPressed()) {
+    event.preventDefault();
+  }
+}
+self.addEventListener("error", uncaught);
+self.addEventListener("unhandledrejection", uncaught);
 
 async function start() {
   const restoreFetch = countDownloads();
@@ -91,6 +159,9 @@ async function start() {
   restoreFetch();
   pyodide.setStdout(writer("stdout"));
   pyodide.setStderr(writer("stderr"));
+  // No keyboard: reading stdin meets end of file, as `python3 main.py < /dev/null` does
+  // (browser.py gives input() its own clear message).
+  pyodide.setStdin({ stdin: () => null });
 
   const control = makeControl();
   if (control) pyodide.setInterruptBuffer(control.interrupt);
@@ -98,15 +169,17 @@ async function start() {
   const block = control
     ? (ms) => Atomics.wait(control.flag, STOP_FLAG_INDEX, 0, ms)
     : null;
+  if (control) stopPressed = () => Atomics.load(control.flag, STOP_FLAG_INDEX) === 1;
 
   pyodide.runPython("import sys; sys.path.insert(0, '/playground')");
   const browser = pyodide.pyimport("playground.browser");
-  browser.install(block, siteURL);
+  browser.install(block, siteURL, control ? stopPressed : null);
   return { pyodide, browser, control };
 }
 
 async function run({ pyodide, browser, control }, { id, code }) {
   runId = id;
+  outputCap = createOutputCap();
   if (control) {
     Atomics.store(control.flag, STOP_FLAG_INDEX, 0);
     control.interrupt[0] = 0;
@@ -118,7 +191,22 @@ async function run({ pyodide, browser, control }, { id, code }) {
   } catch {
     // A SyntaxError here is reported by the run itself, with its line.
   }
-  browser.start(code, (result) => post({ type: FromWorker.DONE, id, ...result }));
+  // Tracer events go to the page in batches, about one message per animation frame.
+  const flushTrace = () => {
+    const events = browser.take_trace();
+    if (events) post({ type: FromWorker.TRACE, id, events });
+  };
+  const traceTimer = setInterval(flushTrace, TRACE_BATCH_MS);
+  post({ type: FromWorker.STARTED, id, at: performance.timeOrigin + performance.now() });
+  browser.start(code, (result) => {
+    clearInterval(traceTimer);
+    flushTrace();
+    outputCap.finish();
+    // WebAssembly memory never shrinks: the page replaces a worker that grew too big.
+    // (_module is Pyodide's private handle on it: if it goes away, memory reads 0.)
+    const memory = pyodide._module?.HEAPU8?.byteLength ?? 0;
+    post({ type: FromWorker.DONE, id, ...result, memory });
+  });
 }
 
 const ready = start();

@@ -8,13 +8,17 @@ plain data (dicts of str/int), never a Python object.
 from __future__ import annotations
 
 import asyncio
+import builtins
 import contextvars
+import gc
 import importlib.util
 import itertools
+import json
+import re
 import sys
 import time
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Any, ClassVar
 
 from js import Object
 from pyodide.ffi import can_run_sync, run_sync, to_js
@@ -26,13 +30,18 @@ from .runner import (
     compile_program,
     error_location,
     format_exception,
+    format_loop_error,
     syntax_error_location,
 )
+from .tracer import Event, Tracer
 
 Done = Callable[[dict[str, Any]], None]
 # Blocks the worker for up to the given milliseconds; returns early once Stop is pressed.
-# Backed by Atomics.wait where the page is cross-origin isolated, else None.
-Block = Callable[[float], None]
+# Backed by Atomics.wait where the page is cross-origin isolated, else None. Returns what
+# Atomics.wait does: "timed-out" unless Stop woke it ("ok") or had already been pressed.
+Block = Callable[[float], str]
+# Whether the page has raised the shared stop flag (cross-origin isolated pages only).
+StopPressed = Callable[[], bool]
 
 # Longest single wait while time.sleep() blocks: bounds how late a Stop is noticed.
 _SLEEP_SLICE_S = 0.05
@@ -59,13 +68,37 @@ class PlaygroundLoop(WebLoop):
         task: asyncio.Task[Any] = super().create_task(coro, name=name, context=context)
         return task
 
+    def _decrement_in_progress(self, fut: asyncio.Future[Any] | None = None) -> None:
+        # WebLoop reports a failed task at once, as "Unhandled exception in event loop", if
+        # nothing awaits it *yet*, even when the program awaits it a moment later. CPython
+        # reports only a task whose exception was never retrieved, when it is garbage
+        # collected, as "Task exception was never retrieved": the task's own finaliser does
+        # that here too once WebLoop stops retrieving the exception itself.
+        super()._decrement_in_progress()
+
+    def default_exception_handler(self, context: dict[str, Any]) -> None:
+        # CPython's words and layout, with the traceback trimmed to the learner's frames.
+        head, traceback, rest = format_loop_error(context).partition(_TRACEBACK)
+        # Pyodide's tasks are a subclass named PyodideTask: say Task, as CPython does.
+        sys.stderr.write(_PYODIDE_NAMES.sub(r"\1", head) + traceback + rest)
+
+
+_TRACEBACK = "Traceback (most recent call last):"
+_PYODIDE_NAMES = re.compile(r"\bPyodide(Task|Future)\b")
+
 
 class _Session:
+    # The tracer's events not yet taken by the worker (see take_trace).
+    trace: ClassVar[list[Event]] = []
     block: Block | None = None
     site_url = ""
     micropip_configured = False
     program: Program | None = None
     stop_requested = False
+    stop_pressed: StopPressed | None = None
+    # Each run starts with the interpreter's own limit, as a new process would: a program
+    # that raised it must not leave the next one a stack the browser cannot hold.
+    recursion_limit = sys.getrecursionlimit()
 
 
 _session = _Session()
@@ -83,7 +116,9 @@ def _blocking_sleep(secs: float) -> None:
     deadline = time.monotonic() + secs
     while (left := deadline - time.monotonic()) > 0:
         if _session.block is not None:
-            _session.block(min(left, _SLEEP_SLICE_S) * 1000)
+            if _session.block(min(left, _SLEEP_SLICE_S) * 1000) != "timed-out":
+                # Stop, like Ctrl+C in a terminal, ends a sleep with KeyboardInterrupt.
+                raise KeyboardInterrupt
         else:
             _orig_sleep(min(left, _SLEEP_SLICE_S))
 
@@ -99,11 +134,31 @@ def _run_sync_if_possible(coro: Coroutine[Any, Any, Any]) -> Any:
     )
 
 
-def install(block: Block | None, site_url: str) -> None:
-    """Once per worker: make ``time.sleep`` block like CPython's."""
+def _input(prompt: object = "") -> str:
+    """``input()``, which cannot work here: say so clearly, as an EOFError.
+
+    Decision: no prompt in the Output pane. Waiting for a line would have to block the worker
+    (Atomics.wait), which needs a cross-origin isolated page, so input() would work on some
+    pages and not others (never in an LMS iframe); and a blocked input() stalls every task of
+    the event loop, which a lesson on asyncio should not invite. What a learner needs is to
+    know at once why it fails and what to do instead.
+    """
+    sys.stdout.write(str(prompt))
+    sys.stdout.flush()
+    raise EOFError(
+        "input() cannot read from the keyboard in this playground; "
+        "put the value in your code instead (for example name = 'Ada')"
+    )
+
+
+def install(block: Block | None, site_url: str, stop_pressed: StopPressed | None = None) -> None:
+    """Once per worker: make ``time.sleep`` block like CPython's and ``input()`` explain
+    itself."""
     _session.block = block
     _session.site_url = site_url
+    _session.stop_pressed = stop_pressed
     time.sleep = _blocking_sleep  # type: ignore[assignment]
+    builtins.input = _input
 
 
 def _configure_micropip() -> None:
@@ -124,9 +179,29 @@ def _error(where: SourceError | None) -> dict[str, Any] | None:
     return {"line": where.line, "column": where.column, "message": where.message}
 
 
+def _stopped() -> bool:
+    return _session.stop_requested or bool(_session.stop_pressed and _session.stop_pressed())
+
+
+def _missing_module_hint(error: ModuleNotFoundError) -> str | None:
+    package = (error.name or "").partition(".")[0]
+    # `import asyncio.nothing` fails too, but asyncio itself is here: no package to install.
+    if not package or importlib.util.find_spec(package) is not None:
+        return None
+    return (
+        f"The module '{package}' is not available: this playground has Python's standard "
+        "library only. A pure-Python package from PyPI can be installed with micropip "
+        f'before the import: import micropip, then await micropip.install("{package}") '
+        "(its name on PyPI may differ)."
+    )
+
+
 def _outcome(task: asyncio.Task[Any]) -> dict[str, Any]:
+    # As at interpreter exit: collect what the program dropped, so a coroutine never
+    # awaited or a task's exception never retrieved is reported now, inside this run.
+    gc.collect()
     sys.stdout.flush()
-    if _session.stop_requested:
+    if _stopped():
         return {"status": "stopped", "error": None}
     if task.cancelled():
         print("asyncio.exceptions.CancelledError", file=sys.stderr)
@@ -136,13 +211,19 @@ def _outcome(task: asyncio.Task[Any]) -> dict[str, Any]:
         return {"status": "finished", "error": None}
     if isinstance(error, SystemExit):
         # As the interpreter does at exit: a str code is printed, None and 0 mean success.
-        if error.code is None or error.code == 0:
-            return {"status": "finished", "error": None}
-        if not isinstance(error.code, int):
-            print(error.code, file=sys.stderr)
-        return {"status": "failed", "error": None}
+        code = error.code
+        if code is None or isinstance(code, int):
+            exit_code = code or 0
+        else:
+            print(code, file=sys.stderr)
+            exit_code = 1
+        status = "finished" if exit_code == 0 else "failed"
+        return {"status": status, "error": None, "exit_code": exit_code}
     sys.stderr.write(format_exception(error))
-    return {"status": "failed", "error": _error(error_location(error))}
+    result = {"status": "failed", "error": _error(error_location(error))}
+    if isinstance(error, ModuleNotFoundError) and (hint := _missing_module_hint(error)):
+        result["hint"] = hint
+    return result
 
 
 def start(source: str, done: Done) -> None:
@@ -152,6 +233,7 @@ def start(source: str, done: Done) -> None:
         done(to_js(result, dict_converter=Object.fromEntries))
 
     _session.stop_requested = False
+    sys.setrecursionlimit(_session.recursion_limit)
     _configure_micropip()
     try:
         code = compile_program(source)
@@ -168,7 +250,30 @@ def start(source: str, done: Done) -> None:
     program = Program(code, on_blocking_run=_run_sync_if_possible)
     _session.program = program
     task = loop.create_task(program.execute(), name="playground-main-module")
-    task.add_done_callback(lambda t: report(_outcome(t)))
+    # Installed after the runner's own task exists, so only the program's tasks are traced.
+    _session.trace.clear()
+    tracer = Tracer(loop, _session.trace.append, _tracer_failed)
+    tracer.install()
+
+    def finished(task: asyncio.Task[Any]) -> None:
+        tracer.uninstall()
+        report(_outcome(task))
+
+    task.add_done_callback(finished)
+
+
+def _tracer_failed(error: BaseException) -> None:
+    _session.trace.append({"kind": "tracer_error", "message": f"{type(error).__name__}: {error}"})
+
+
+def take_trace() -> str:
+    """The events recorded since the last call, as a JSON array ("" if none): one string is
+    far cheaper to hand to JavaScript than thousands of small dicts."""
+    if not _session.trace:
+        return ""
+    text = json.dumps(_session.trace, separators=(",", ":"))
+    _session.trace.clear()
+    return text
 
 
 def stop() -> None:

@@ -280,6 +280,24 @@ def format_exception(error: BaseException) -> str:
     return "".join(te.format())
 
 
+def format_loop_error(context: dict[str, Any]) -> str:
+    """What CPython's ``loop.default_exception_handler`` logs for ``context`` (for instance
+    "Task exception was never retrieved", the task, its traceback), minus the runner's frames.
+
+    CPython logs ``"\\n".join(lines)`` with the traceback appended by :mod:`logging`.
+    """
+    lines = [context.get("message") or "Unhandled exception in event loop"]
+    lines += [f"{key}: {context[key]!r}" for key in sorted(context) if key not in _LOGGED_APART]
+    text = "\n".join(lines) + "\n"
+    exception = context.get("exception")
+    if isinstance(exception, BaseException):
+        text += format_exception(exception)
+    return text
+
+
+_LOGGED_APART = frozenset({"message", "exception"})
+
+
 def error_location(error: BaseException) -> SourceError | None:
     """The learner's innermost line that the exception passed through, if any."""
     if isinstance(error, SyntaxError) and error.filename == FILENAME:

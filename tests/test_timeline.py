@@ -1,0 +1,171 @@
+"""The timeline in the browser, read as a learner would: the Tasks table, the summary, the
+picture, the downloaded trace."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from conftest import Site
+from expected import EXAMPLES
+from playwright.sync_api import Page, expect
+from tracing import trace
+from ui import Playground
+
+import build
+
+ROOT = Path(__file__).resolve().parents[1]
+TITLES = {e["slug"]: e["title"] for e in (build.read_example(s) for s in build.EXAMPLES)}
+# Browser timers fire a few ms late (worker setTimeout), never 0.1 s: the lesson's sleeps
+# differ by 0.2 s or more, so 0.1 s catches a task drawn at the wrong time.
+TIME_TOLERANCE = 0.1
+
+
+def read_table(page: Page) -> list[dict[str, str]]:
+    table = page.get_by_role("table", name="Tasks")
+    headers = [h.strip() for h in table.locator("thead th").all_inner_texts()]
+    rows = []
+    for row in table.locator("tbody tr:visible").all():
+        cells = [c.strip() for c in row.locator("th, td").all_inner_texts()]
+        rows.append(dict(zip(headers, cells, strict=True)))
+    return rows
+
+
+def cpython_facts(slug: str) -> list[dict[str, object]]:
+    """Each task's name, parent, end state, start and end, as the tracer saw them on CPython."""
+    events, _ = trace((ROOT / "py/examples" / f"{slug}.py").read_text(encoding="utf-8"))
+    names = {e["task"]: e["name"] for e in events if e["kind"] == "created"}
+    facts: dict[int, dict[str, object]] = {}
+    for e in events:
+        if e["kind"] == "created":
+            parent = names.get(e["parent"], "") if e["parent"] else ""
+            facts[e["task"]] = {"Task": e["name"], "Parent": parent, "Start": e["t"]}
+        elif e["kind"] == "done":
+            facts[e["task"]].update(State=e["state"], End=e["t"], Detail=e.get("cause") or "")
+    return list(facts.values())
+
+
+@pytest.mark.parametrize("slug", list(EXAMPLES))
+def test_tasks_table_tells_what_asyncio_did(page: Page, site: Site, slug: str) -> None:
+    playground = Playground(page).open(site.url)
+    playground.pick(TITLES[slug])
+    assert playground.run() == "finished"
+    table = read_table(page)
+    expected = cpython_facts(slug)
+    assert [r["Task"] for r in table] == [f["Task"] for f in expected]
+    for row, fact in zip(table, expected, strict=True):
+        assert row["Parent"] == fact["Parent"], row
+        assert row["State"] == fact["State"], row
+        assert abs(float(row["Start (s)"]) - float(fact["Start"])) <= TIME_TOLERANCE, row  # type: ignore[arg-type]
+        assert abs(float(row["End (s)"]) - float(fact["End"])) <= TIME_TOLERANCE, row  # type: ignore[arg-type]
+        assert str(fact["Detail"]) in row["Result"], row
+
+
+def test_taskgroup_cancels_siblings_when_one_fails(page: Page, site: Site) -> None:
+    playground = Playground(page).open(site.url, query="example=taskgroup-cancellation")
+    assert playground.run() == "finished"
+    rows = {r["Task"]: r for r in read_table(page)}
+    assert rows["Task-3"]["State"] == "failed"
+    assert "ValueError: Task 2 failed during processing" in rows["Task-3"]["Result"]
+    for sibling in ("Task-2", "Task-4"):
+        assert rows[sibling]["State"] == "cancelled"
+        assert rows[sibling]["Result"].startswith("sibling Task-3 failed")
+        assert abs(float(rows[sibling]["End (s)"]) - 1.0) <= TIME_TOLERANCE
+    summary = page.locator("#timeline-summary")
+    expect(summary).to_contain_text("3 tasks")
+
+
+def test_picture_changes_while_a_program_runs(page: Page, site: Site) -> None:
+    playground = Playground(page).open(site.url)
+    playground.type_code(
+        "import asyncio\n\nasync def tick(n):\n    for _ in range(3):\n"
+        "        await asyncio.sleep(n)\n\nasync def main():\n"
+        "    await asyncio.gather(tick(1), tick(0.7), tick(0.5))\n\nasyncio.run(main())\n"
+    )
+    canvas = page.locator("#timeline")
+    playground.press_run()
+    expect(playground.status).to_have_text(re.compile(r"Running… 1\.\d s"))
+    at_one = canvas.screenshot()
+    expect(playground.status).to_have_text(re.compile(r"Running… 2\.\d s"))
+    at_two = canvas.screenshot()
+    assert at_one != at_two
+    assert playground.state == "running"  # both pictures were drawn live
+    playground.wait_until_done()
+    assert playground.state == "finished"
+
+
+def test_blocking_sleep_shows_the_loop_blocked(page: Page, site: Site) -> None:
+    playground = Playground(page).open(site.url)
+    playground.type_code(
+        "import asyncio, time\n\nasync def main():\n    time.sleep(0.3)\n\nasyncio.run(main())\n"
+    )
+    assert playground.run() == "finished"
+    summary = page.locator("#timeline-summary")
+    expect(summary).to_contain_text(re.compile(r"loop blocked 1\u00d7 for 0\.3\d s"))
+
+
+def test_download_trace_is_a_chrome_trace_and_loads_back(
+    page: Page, site: Site, tmp_path: Path
+) -> None:
+    playground = Playground(page).open(site.url, query="example=gather-return-exceptions")
+    assert playground.run() == "finished"
+    before = read_table(page)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download trace").click()
+    path = tmp_path / "trace.json"
+    download.value.save_as(path)
+    data = json.loads(path.read_text())
+    events = data["traceEvents"]
+    tracks = {
+        e["tid"]: e["args"]["name"] for e in events if e["ph"] == "M" and e["name"] == "thread_name"
+    }
+    # One track per task (Task-1 to Task-4) plus the event loop's own.
+    assert sorted(tracks.values())[:1] == ["Task-1 main()"]
+    assert len(tracks) == len(before) + 1
+    assert all(isinstance(e["ts"], int | float) for e in events if e["ph"] != "M")
+    assert {e["ph"] for e in events} <= {"M", "X", "i"}
+
+    fresh = Playground(page).open(site.url)
+    page.locator("#load-trace").set_input_files(path)
+    expect(page.get_by_role("table", name="Tasks").locator("tbody tr")).to_have_count(len(before))
+    assert read_table(page) == before
+    assert fresh.state == "ready"  # nothing ran: the picture came from the file
+
+
+def test_details_of_a_task_on_focus(page: Page, site: Site) -> None:
+    playground = Playground(page).open(site.url, query="example=create-task-apis")
+    assert playground.run() == "finished"
+    canvas = page.get_by_role("img", name=re.compile("Timeline of every task"))
+    canvas.focus()
+    page.keyboard.press("ArrowDown")
+    tip = page.get_by_role("tooltip")
+    expect(tip).to_be_visible()
+    expect(tip).to_contain_text("Task-2  fetch_api('Service-A', 1)")
+    expect(tip).to_contain_text("waited on: sleep(1)")
+    expect(tip).to_contain_text("result: {'api': 'Service-A'")
+
+
+def test_scrub_and_replay_move_through_the_run(page: Page, site: Site) -> None:
+    playground = Playground(page).open(site.url, query="example=gather-return-exceptions")
+    assert playground.run() == "finished"
+    table = page.get_by_role("table", name="Tasks")
+    scrub = page.get_by_label("Time shown")
+    scrub.focus()
+    page.keyboard.press("Home")
+    expect(table.locator("tbody tr:visible")).to_have_count(0)  # at 0 s no task exists yet
+    scrub.fill("500")
+    # Half way through (0.25 s) all four tasks exist and all of them wait.
+    expect(table.locator("tbody tr[data-state='waiting']")).to_have_count(4)
+    page.keyboard.press("End")
+    expect(table.locator("tbody tr[data-state='done']")).to_have_count(3)
+
+    page.get_by_label("Speed").select_option("0.25")
+    page.get_by_role("button", name="Replay").click()
+    # Replaying from the start, the children are seen waiting on their sleeps again...
+    expect(table.locator("tbody tr[data-state='waiting']")).to_have_count(4)
+    # ...and at the end every task is back in its final state.
+    expect(page.get_by_role("button", name="Replay")).to_be_visible(timeout=10_000)
+    expect(table.locator("tbody tr[data-state='failed']")).to_have_count(1)
+    expect(table.locator("tbody tr[data-state='done']")).to_have_count(3)

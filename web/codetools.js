@@ -1,0 +1,223 @@
+// Never lose the learner's code: edits are saved as they are typed (one draft per example),
+// "Reset" goes back to the lesson's code after asking and can be undone, and "Share" makes a
+// link that carries the code. Code from a link only ever reaches the editor: it is not run,
+// and every message here is set as text, never as HTML.
+import { decodeCode, linkPayload, MAX_CODE_BYTES, shareLink } from "./share.js";
+import { createDrafts } from "./storage.js";
+
+// Long enough to write once per burst of typing, short enough that a crash loses little;
+// leaving the page (pagehide, tab hidden) writes at once.
+const SAVE_DELAY_MS = 300;
+// Drafts of shared code are kept per link, so a reload shows the learner's edits of it;
+// the oldest go once there are more than this.
+const KEPT_SHARED_DRAFTS = 20;
+
+const WORDING = {
+  example: {
+    question: "Reset to the lesson's code?",
+    detail: "Your changes will be replaced by the lesson's original. You can undo this.",
+    done: "Back to the lesson's code.",
+  },
+  shared: {
+    question: "Reset to the shared code?",
+    detail: "Your changes will be replaced by the code from the share link. You can undo this.",
+    done: "Back to the shared code.",
+  },
+  own: {
+    question: "Clear the editor?",
+    detail: "Your code will be removed. You can undo this.",
+    done: "Editor cleared.",
+  },
+};
+
+export function createCodeTools(editor) {
+  const $ = (id) => document.getElementById(id);
+  const resetButton = $("reset");
+  const shareButton = $("share");
+  const badge = $("code-state");
+  const notice = $("code-notice");
+  const dialog = $("reset-dialog");
+
+  const drafts = createDrafts();
+  let slot = null; // what the editor shows: {kind, key, original, slug}
+  let link = null; // the share link the page was opened with: {payload, code} | {damaged}
+  let opened = false;
+  let dirty = false;
+  let saveTimer = 0;
+  let beforeReset = null; // the learner's code while "Undo" is offered
+  let toldNotKept = false;
+
+  function load(code) {
+    editor.load(code); // no onChange: showing a draft is not an edit
+    dirty = false;
+    showState(code);
+  }
+
+  function showState(code) {
+    const edited = code !== slot.original;
+    const words = { example: edited ? "edited" : "", shared: edited ? "shared, edited" : "shared" };
+    // Emptied rather than hidden: the picker's aria-describedby would still read hidden text.
+    badge.textContent = words[slot.kind] ?? "";
+    resetButton.disabled = !edited;
+    shareButton.disabled = false;
+  }
+
+  function save() {
+    clearTimeout(saveTimer);
+    if (!dirty || !slot) return;
+    dirty = false;
+    const code = editor.text;
+    if (code === slot.original) {
+      drafts.remove(slot.key);
+    } else if (!drafts.set(slot.key, { code }) && !toldNotKept) {
+      toldNotKept = true;
+      say("This browser is not letting the page save (storage is off or full): your edits last until you leave the page.");
+    }
+    if (slot.kind === "shared") drafts.prune("shared:", KEPT_SHARED_DRAFTS);
+  }
+
+  function say(text, ...controls) {
+    const message = document.createElement("span");
+    message.textContent = text;
+    notice.replaceChildren(message, ...controls);
+  }
+
+  function button(text, onClick) {
+    const element = document.createElement("button");
+    element.type = "button";
+    element.textContent = text;
+    element.addEventListener("click", onClick);
+    return element;
+  }
+
+  function reset() {
+    const before = editor.text;
+    // An ordinary editor transaction, so Ctrl+Z in the editor undoes it too.
+    editor.text = slot.original;
+    save();
+    beforeReset = before;
+    say(
+      WORDING[slot.kind].done,
+      button("Undo", () => {
+        editor.text = beforeReset;
+        editor.focus();
+      }),
+    );
+    editor.focus();
+  }
+
+  async function share() {
+    save();
+    const code = editor.text;
+    if (new TextEncoder().encode(code).length > MAX_CODE_BYTES) {
+      say(`This code is too long to share as a link (over ${MAX_CODE_BYTES / 1000} kB).`);
+      return;
+    }
+    const url = await shareLink(code, slot.slug);
+    let copied = false;
+    try {
+      // Refused without a user gesture, in an iframe without clipboard-write, on plain http.
+      await navigator.clipboard.writeText(url);
+      copied = true;
+    } catch {
+      // The field below is the way, then.
+    }
+    const field = document.createElement("input");
+    field.readOnly = true;
+    field.spellcheck = false;
+    field.value = url;
+    field.addEventListener("focus", () => field.select());
+    const label = document.createElement("label");
+    label.className = "share-link";
+    label.append("Share link", field);
+    say(
+      copied
+        ? "Link copied. Whoever opens it sees this code in the editor; it runs only if they press Run."
+        : "Copy this link to share your code:",
+      label,
+    );
+    if (!copied) field.focus();
+  }
+
+  /** Removes `code=` from the URL's fragment, keeping everything else. */
+  function forgetLink() {
+    const url = new URL(location.href);
+    const params = new URLSearchParams(url.hash.slice(1));
+    if (!params.has("code")) return;
+    params.delete("code");
+    url.hash = params.toString();
+    history.replaceState(history.state, "", url);
+  }
+
+  resetButton.addEventListener("click", () => {
+    const words = WORDING[slot.kind];
+    $("reset-question").textContent = words.question;
+    $("reset-detail").textContent = words.detail;
+    dialog.showModal();
+  });
+  $("reset-cancel").addEventListener("click", () => dialog.close());
+  $("reset-confirm").addEventListener("click", () => {
+    dialog.close();
+    reset();
+  });
+  shareButton.addEventListener("click", () => share());
+  addEventListener("pagehide", save);
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden") save();
+  });
+
+  return {
+    /** Reads the share link in the page's URL, if any; call (and await) before `open`. */
+    async readLink() {
+      const payload = linkPayload();
+      if (payload !== null) link = { payload, ...(await decodeCode(payload)) };
+    },
+
+    /**
+     * Shows `example` (null: the learner's own code, when there are no examples): its draft
+     * if there is one, else its code. The first call shows the share link's code instead.
+     */
+    open(example) {
+      save();
+      const first = !opened;
+      opened = true;
+      if (!first) forgetLink(); // the link's code is left behind with its example
+      beforeReset = null;
+      const slug = example?.slug;
+      if (first && link?.code !== undefined) {
+        slot = { kind: "shared", key: `shared:${hash(link.payload)}`, original: link.code, slug };
+        load(drafts.get(slot.key)?.code ?? slot.original);
+        say("Showing the code from a share link. It runs only when you press Run.");
+        return;
+      }
+      slot = example
+        ? { kind: "example", key: `code:${slug}`, original: example.code, slug }
+        : { kind: "own", key: "code:own", original: "" };
+      load(drafts.get(slot.key)?.code ?? slot.original);
+      if (first && link?.damaged) say("This share link is damaged; showing the example instead.");
+      else notice.replaceChildren();
+    },
+
+    /** The editor's onChange. */
+    changed(code) {
+      if (!slot) return;
+      dirty = true;
+      clearTimeout(saveTimer);
+      saveTimer = setTimeout(save, SAVE_DELAY_MS);
+      showState(code);
+      if (beforeReset !== null) {
+        // Any edit after a reset ends the Undo offer; Ctrl+Z in the editor still works.
+        if (code === beforeReset) say("Your edits are back.");
+        else notice.replaceChildren();
+        beforeReset = null;
+      }
+    },
+  };
+}
+
+// FNV-1a: a short, stable name for a share link's payload, to key its draft by.
+function hash(text) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(36);
+}

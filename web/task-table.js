@@ -1,0 +1,69 @@
+// The timeline as a table (role="table", aria-label "Tasks"): its text alternative, one row
+// per task at the time the picture shows, so it is always in step with the drawing.
+import { stateAt } from "./trace-model.js";
+
+// Tens of thousands of rows would freeze the page; the downloaded trace has them all.
+const MAX_ROWS = 500;
+
+export function createTaskTable(table, note) {
+  const body = table.tBodies[0];
+  const rows = new Map(); // task id -> {row, cells, text}
+
+  function rowFor(task) {
+    let entry = rows.get(task.id);
+    if (!entry) {
+      const row = body.insertRow();
+      row.dataset.task = String(task.id);
+      const cells = Array.from({ length: 6 }, (_, i) => {
+        const cell = i === 0 ? document.createElement("th") : row.insertCell();
+        if (i === 0) {
+          cell.scope = "row";
+          row.append(cell);
+        }
+        return cell;
+      });
+      entry = { row, cells, text: [] };
+      rows.set(task.id, entry);
+    }
+    return entry;
+  }
+
+  function set(entry, i, text) {
+    if (entry.text[i] !== text) {
+      entry.text[i] = text;
+      entry.cells[i].textContent = text;
+    }
+  }
+
+  return {
+    update(trace, t) {
+      const shown = trace ? trace.tasks.slice(0, MAX_ROWS) : [];
+      for (const task of shown) {
+        const now = stateAt(task, t);
+        const entry = rowFor(task);
+        entry.row.hidden = now === null;
+        if (now === null) continue;
+        const parent = task.parent != null ? trace.byId.get(task.parent) : null;
+        const ended = task.end && task.end.t <= t;
+        let result = "";
+        if (ended) result = task.end.detail ?? "";
+        else if (now.state === "waiting") result = `(waiting on ${now.wait})`;
+        set(entry, 0, task.name);
+        set(entry, 1, parent ? parent.name : "");
+        set(entry, 2, now.state);
+        set(entry, 3, task.created.toFixed(2));
+        set(entry, 4, ended ? task.end.t.toFixed(2) : "");
+        set(entry, 5, result);
+        entry.row.dataset.state = now.state;
+      }
+      const hidden = trace ? trace.tasks.length - shown.length : 0;
+      note.hidden = hidden <= 0;
+      note.textContent = hidden > 0 ? `${hidden.toLocaleString()} more tasks are not listed; Download trace has them all.` : "";
+    },
+    clear() {
+      rows.clear();
+      body.replaceChildren();
+      note.hidden = true;
+    },
+  };
+}

@@ -1,0 +1,148 @@
+// The timeline panel: keeps the run's trace, shows it live while the program runs, and after
+// the run lets the learner replay it (0.25x to 4x), scrub through it, download it as a Chrome
+// trace (Perfetto, chrome://tracing) or load such a file back.
+import { createTaskTable } from "./task-table.js";
+import { createTimeline } from "./timeline.js";
+import { addEvents, createTrace, fromChromeTrace, toChromeTrace } from "./trace-model.js";
+
+// The table is DOM work: refreshing it a few times a second is enough to read it live.
+const TABLE_REFRESH_MS = 250;
+
+export function createTimelinePanel(el, { onProblem }) {
+  const reducedMotion = matchMedia("(prefers-reduced-motion: reduce)");
+  let trace = createTrace();
+  let live = false;
+  let runStarted = 0;
+  let shownTime = 0;
+  let replay = null; // {from, started, speed} while replaying
+  let frame = 0;
+  let tableUpdated = 0;
+  let title = "asyncio playground";
+
+  const timeline = createTimeline(el.canvas, el.tip, { onTime: scrubTo });
+  const table = createTaskTable(el.table, el.tableNote);
+
+  function render(now) {
+    frame = 0;
+    if (live) shownTime = Math.max(trace.end, (now - runStarted) / 1000);
+    if (replay) {
+      shownTime = replay.from + ((now - replay.started) / 1000) * replay.speed;
+      if (shownTime >= trace.end) {
+        shownTime = trace.end;
+        stopReplay();
+      }
+    }
+    timeline.show(trace, shownTime, live);
+    if (!live || now - tableUpdated >= TABLE_REFRESH_MS) {
+      tableUpdated = now;
+      table.update(trace, shownTime);
+      el.summary.textContent = timeline.summary(shownTime);
+    }
+    syncControls();
+    // Live and replay animate every frame; with reduced motion, live only a few times a second.
+    if (live || replay) schedule(live && reducedMotion.matches ? TABLE_REFRESH_MS : 0);
+  }
+
+  function schedule(delay = 0) {
+    if (frame) return;
+    frame = -1;
+    const go = () => {
+      frame = requestAnimationFrame(render);
+    };
+    if (delay) setTimeout(go, delay);
+    else go();
+  }
+
+  function syncControls() {
+    const hasTrace = trace.tasks.length > 0;
+    el.replay.disabled = live || !hasTrace;
+    el.replay.textContent = replay ? "Pause" : "Replay";
+    el.download.disabled = live || !hasTrace;
+    el.scrub.disabled = live || !hasTrace;
+    const fraction = trace.end > 0 ? shownTime / trace.end : 1;
+    el.scrub.value = String(Math.round(fraction * Number(el.scrub.max)));
+    el.scrub.setAttribute("aria-valuetext", `${shownTime.toFixed(2)} s of ${trace.end.toFixed(2)} s`);
+  }
+
+  function scrubTo(t) {
+    stopReplay();
+    shownTime = Math.max(0, Math.min(t, trace.end));
+    schedule();
+  }
+
+  function stopReplay() {
+    replay = null;
+  }
+
+  el.replay.addEventListener("click", () => {
+    if (replay) {
+      stopReplay();
+    } else {
+      const from = shownTime >= trace.end ? 0 : shownTime;
+      replay = { from, started: performance.now(), speed: Number(el.speed.value) };
+    }
+    schedule();
+  });
+  el.speed.addEventListener("change", () => {
+    if (replay) replay = { from: shownTime, started: performance.now(), speed: Number(el.speed.value) };
+  });
+  el.scrub.addEventListener("input", () => {
+    scrubTo((Number(el.scrub.value) / Number(el.scrub.max)) * trace.end);
+  });
+  el.download.addEventListener("click", () => {
+    const json = JSON.stringify(toChromeTrace(trace, title));
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(new Blob([json], { type: "application/json" }));
+    link.download = `${title.replace(/[^\w.-]+/g, "-")}.trace.json`;
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(link.href), 0);
+  });
+  el.load.addEventListener("change", async () => {
+    const file = el.load.files?.[0];
+    el.load.value = "";
+    if (!file) return;
+    try {
+      const events = fromChromeTrace(JSON.parse(await file.text()));
+      begin(file.name.replace(/\.json$/, ""));
+      trace = addEvents(createTrace(), events);
+      shownTime = trace.end;
+    } catch (error) {
+      onProblem(`That file is not a trace this page wrote (${error.message}).`);
+    }
+    schedule();
+  });
+
+  function begin(name) {
+    stopReplay();
+    title = name;
+    trace = createTrace();
+    table.clear();
+    shownTime = 0;
+  }
+
+  return {
+    /** A run starts: an empty trace, drawn live from now on. */
+    start(name) {
+      begin(name);
+      live = true;
+      runStarted = performance.now();
+      schedule();
+    },
+    /** The program really started at page time `at` (ms): the live "now" counts from there. */
+    align(at) {
+      runStarted = at;
+    },
+    add(events) {
+      addEvents(trace, events);
+      for (const problem of trace.problems.splice(0)) {
+        console.error(`timeline recording stopped: ${problem}`);
+      }
+      schedule();
+    },
+    finish() {
+      live = false;
+      shownTime = trace.end;
+      schedule();
+    },
+  };
+}

@@ -1,0 +1,365 @@
+// The live task timeline: one lane per task, drawn on a canvas once per animation frame.
+// Layout is a pure function of the trace (trace-model.js) and the time shown; drawing only
+// reads from it. As in uPlot, changes only mark the picture dirty and one frame redraws it.
+import { lanes, segments, stateAt, summary } from "./trace-model.js";
+
+const LANE_HEIGHT = 22;
+const AXIS_HEIGHT = 22;
+// Past this many rows the lanes are aggregated, several tasks to a row, as trace viewers do,
+// so that 10,000 tasks still draw in a frame and fit a canvas.
+const MAX_ROWS = 240;
+const MIN_LABEL_WIDTH = 120;
+const MAX_LABEL_WIDTH = 260;
+const TICK_STEPS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600];
+const MIN_TICK_PX = 64;
+
+const COLOR_VARS = {
+  text: "--text",
+  muted: "--muted",
+  border: "--border",
+  panel: "--panel",
+  pending: "--tl-pending",
+  running: "--tl-running",
+  sleep: "--tl-wait-sleep",
+  tasks: "--tl-wait-tasks",
+  other: "--tl-wait-other",
+  done: "--tl-done",
+  failed: "--tl-failed",
+  cancelled: "--tl-cancelled",
+  blocked: "--tl-blocked",
+  now: "--tl-now",
+};
+
+/** The colour family of a wait: timers, other tasks, or anything else. */
+export function waitKind(wait) {
+  if (!wait) return "pending";
+  if (wait.startsWith("sleep(")) return "sleep";
+  if (wait.startsWith("task ") || wait.startsWith("gather") || wait === "TaskGroup") return "tasks";
+  return "other";
+}
+
+function readColors() {
+  const style = getComputedStyle(document.documentElement);
+  return Object.fromEntries(
+    Object.entries(COLOR_VARS).map(([key, name]) => [key, style.getPropertyValue(name).trim()]),
+  );
+}
+
+function niceStep(seconds, width) {
+  const fit = (seconds * MIN_TICK_PX) / Math.max(width, 1);
+  return TICK_STEPS.find((s) => s >= fit) ?? TICK_STEPS.at(-1);
+}
+
+export function describeTask(trace, task, t) {
+  const now = stateAt(task, t);
+  const lines = [`${task.name}  ${task.coro}`];
+  if (now) lines.push(`at ${t.toFixed(2)} s: ${now.state}${now.wait ? ` on ${now.wait}` : ""}`);
+  const parent = task.parent != null ? trace.byId.get(task.parent) : null;
+  const group = task.group != null ? trace.groups.get(task.group) : null;
+  lines.push(`parent: ${parent ? parent.name : "none (the program's main task)"}`);
+  if (group) lines.push(`in: ${group.label}`);
+  const ran = task.steps.reduce((sum, [s, e]) => sum + (e - s), 0);
+  const end = task.end ? `, ended ${task.end.t.toFixed(2)} s` : "";
+  lines.push(`created ${task.created.toFixed(2)} s${end}; ran ${(ran * 1000).toFixed(1)} ms`);
+  const waits = [...new Set(task.steps.map((s) => s[2]).filter(Boolean))];
+  if (waits.length) lines.push(`waited on: ${waits.slice(0, 4).join(", ")}${waits.length > 4 ? "…" : ""}`);
+  if (task.end?.state === "done") lines.push(`result: ${task.end.detail}`);
+  if (task.end?.state === "failed") lines.push(`raised: ${task.end.detail}`);
+  if (task.end?.state === "cancelled") lines.push(`cancelled: ${task.end.detail}`);
+  return lines.join("\n");
+}
+
+/**
+ * `canvas` draws; `tip` shows details of the hovered or focused lane. `onTime(t)` is called
+ * when the learner scrubs to a time (dragging, or arrow keys on the focused canvas).
+ */
+export function createTimeline(canvas, tip, { onTime }) {
+  const ctx = canvas.getContext("2d");
+  let colors = readColors();
+  let trace = null;
+  let shownTime = 0; // the time the picture shows (the live "now", or a scrubbed time)
+  let live = false;
+  let rows = [];
+  let rowCount = -1; // tasks + groups the rows were made for
+  let perRow = 1;
+  let selected = -1;
+  let hovered = -1;
+  let frame = 0;
+  let geometry = { width: 0, labelWidth: 0, plotWidth: 0, span: 1 };
+
+  const scheme = matchMedia("(prefers-color-scheme: dark)");
+  scheme.addEventListener("change", () => {
+    colors = readColors();
+    invalidate();
+  });
+
+  function invalidate() {
+    if (!frame) frame = requestAnimationFrame(draw);
+  }
+
+  function layoutRows() {
+    const count = trace ? trace.tasks.length + trace.groups.size : 0;
+    if (count === rowCount) return;
+    rowCount = count;
+    const all = trace ? lanes(trace) : [];
+    perRow = Math.max(1, Math.ceil(all.length / MAX_ROWS));
+    if (perRow === 1) {
+      rows = all;
+      return;
+    }
+    rows = [];
+    for (let i = 0; i < all.length; i += perRow) {
+      const chunk = all.slice(i, i + perRow).filter((r) => r.kind === "task");
+      if (chunk.length) rows.push({ kind: "bundle", tasks: chunk.map((r) => r.task), depth: 0 });
+    }
+  }
+
+  function draw() {
+    frame = 0;
+    layoutRows();
+    // Read phase: the only layout read, before any write.
+    const width = canvas.parentElement.clientWidth;
+    const dpr = window.devicePixelRatio || 1;
+    const height = AXIS_HEIGHT + Math.max(rows.length, 1) * LANE_HEIGHT + 6;
+    // Write phase.
+    if (canvas.width !== Math.round(width * dpr) || canvas.height !== Math.round(height * dpr)) {
+      canvas.width = Math.round(width * dpr);
+      canvas.height = Math.round(height * dpr);
+      canvas.style.width = `${width}px`;
+      canvas.style.height = `${height}px`;
+    }
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, width, height);
+    const labelWidth = Math.max(MIN_LABEL_WIDTH, Math.min(MAX_LABEL_WIDTH, width * 0.3));
+    const plotWidth = Math.max(width - labelWidth - 12, 40);
+    const end = trace ? Math.max(trace.end, shownTime) : 0;
+    // The axis grows ahead of a live run, so the picture rescales now and then, not always.
+    const span = live ? Math.max(1, niceCeil(end * 1.15)) : Math.max(end, 0.05) * 1.02;
+    geometry = { width, labelWidth, plotWidth, span };
+    const x = (t) => labelWidth + (t / span) * plotWidth;
+    drawAxis(x, span, plotWidth, height);
+    if (!trace) return;
+    for (const block of trace.blocked) {
+      if (block.start > shownTime) continue;
+      const x0 = x(block.start);
+      const x1 = Math.max(x(Math.min(block.end, shownTime)), x0 + 2);
+      ctx.fillStyle = colors.blocked;
+      ctx.fillRect(x0, AXIS_HEIGHT, x1 - x0, height - AXIS_HEIGHT);
+      ctx.fillStyle = colors.failed;
+      ctx.font = "11px system-ui, sans-serif";
+      ctx.fillText("loop blocked", x0 + 3, AXIS_HEIGHT + 11);
+    }
+    rows.forEach((row, i) => drawRow(row, i, x, labelWidth));
+    const nowX = x(shownTime);
+    ctx.strokeStyle = colors.now;
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    ctx.moveTo(nowX, AXIS_HEIGHT - 6);
+    ctx.lineTo(nowX, height);
+    ctx.stroke();
+    if (selected >= 0 || hovered >= 0) showTip(hovered >= 0 ? hovered : selected);
+  }
+
+  function drawAxis(x, span, plotWidth, height) {
+    const step = niceStep(span, plotWidth);
+    ctx.font = "11px system-ui, sans-serif";
+    ctx.textBaseline = "middle";
+    ctx.lineWidth = 1;
+    for (let t = 0; t <= span + 1e-9; t += step) {
+      const px = Math.round(x(t)) + 0.5;
+      ctx.strokeStyle = colors.border;
+      ctx.beginPath();
+      ctx.moveTo(px, AXIS_HEIGHT - 4);
+      ctx.lineTo(px, height);
+      ctx.stroke();
+      ctx.fillStyle = colors.muted;
+      const label = `${+t.toFixed(2)} s`;
+      ctx.fillText(label, Math.min(px + 3, x(span) - ctx.measureText(label).width), AXIS_HEIGHT / 2);
+    }
+  }
+
+  function drawRow(row, i, x, labelWidth) {
+    const top = AXIS_HEIGHT + i * LANE_HEIGHT;
+    const mid = top + LANE_HEIGHT / 2;
+    ctx.textBaseline = "middle";
+    const indent = 8 + row.depth * 12;
+    if (i === selected || i === hovered) {
+      ctx.fillStyle = colors.border;
+      ctx.globalAlpha = 0.35;
+      ctx.fillRect(0, top, geometry.width, LANE_HEIGHT);
+      ctx.globalAlpha = 1;
+    }
+    if (row.kind === "group") {
+      ctx.fillStyle = colors.muted;
+      ctx.font = "600 11px system-ui, sans-serif";
+      ctx.fillText(fit(`▾ ${row.group?.label ?? "group"}`, labelWidth - indent - 4), indent, mid);
+      return;
+    }
+    const tasks = row.kind === "bundle" ? row.tasks : [row.task];
+    ctx.font = "12px system-ui, sans-serif";
+    ctx.fillStyle = colors.text;
+    const label =
+      row.kind === "bundle"
+        ? `${tasks[0].name} … ${tasks.at(-1).name} (${tasks.length})`
+        : `${row.task.name} ${row.task.coro}`;
+    ctx.fillText(fit(label, labelWidth - indent - 4), indent, mid);
+    for (const task of tasks) {
+      if (task.created > shownTime) continue;
+      for (const [start, end, state, wait] of segments(task, shownTime)) {
+        const x0 = x(start);
+        const w = Math.max(x(end) - x0, state === "running" ? 1.5 : 0);
+        ctx.fillStyle = state === "waiting" ? colors[waitKind(wait)] : colors[state];
+        const inset = state === "running" ? 3 : 6;
+        ctx.fillRect(x0, top + inset, w, LANE_HEIGHT - inset * 2);
+      }
+      if (task.end && task.end.t <= shownTime) drawEnd(task.end.state, x(task.end.t), mid);
+    }
+  }
+
+  function drawEnd(state, px, mid) {
+    ctx.fillStyle = colors[state];
+    ctx.strokeStyle = colors[state];
+    ctx.lineWidth = 2;
+    if (state === "done") {
+      ctx.beginPath();
+      ctx.arc(px, mid, 4, 0, Math.PI * 2);
+      ctx.fill();
+    } else if (state === "failed") {
+      ctx.beginPath();
+      ctx.moveTo(px, mid - 6);
+      ctx.lineTo(px + 5, mid + 4);
+      ctx.lineTo(px - 5, mid + 4);
+      ctx.closePath();
+      ctx.fill();
+    } else {
+      ctx.beginPath();
+      ctx.moveTo(px - 4, mid - 4);
+      ctx.lineTo(px + 4, mid + 4);
+      ctx.moveTo(px + 4, mid - 4);
+      ctx.lineTo(px - 4, mid + 4);
+      ctx.stroke();
+    }
+  }
+
+  // Labels are cut with an ellipsis rather than squeezed; widths are cached per font+text.
+  const fitted = new Map();
+  function fit(text, width) {
+    const key = `${ctx.font}|${width}|${text}`;
+    let out = fitted.get(key);
+    if (out === undefined) {
+      out = text;
+      if (ctx.measureText(text).width > width) {
+        let lo = 0;
+        let hi = text.length;
+        while (lo < hi) {
+          const mid = (lo + hi + 1) >> 1;
+          if (ctx.measureText(`${text.slice(0, mid)}…`).width <= width) lo = mid;
+          else hi = mid - 1;
+        }
+        out = `${text.slice(0, lo)}…`;
+      }
+      if (fitted.size > 5000) fitted.clear();
+      fitted.set(key, out);
+    }
+    return out;
+  }
+
+  function rowAt(offsetY) {
+    const i = Math.floor((offsetY - AXIS_HEIGHT) / LANE_HEIGHT);
+    return i >= 0 && i < rows.length ? i : -1;
+  }
+
+  function timeAt(offsetX) {
+    const { labelWidth, plotWidth, span } = geometry;
+    return Math.max(0, Math.min(((offsetX - labelWidth) / plotWidth) * span, trace?.end ?? 0));
+  }
+
+  function showTip(i) {
+    const row = rows[i];
+    if (!row || !trace) {
+      tip.hidden = true;
+      return;
+    }
+    tip.textContent =
+      row.kind === "task"
+        ? describeTask(trace, row.task, shownTime)
+        : row.kind === "group"
+          ? `${row.group?.label}: tasks grouped under their parent`
+          : `${row.tasks.length} tasks in one row (${perRow} per row): hover fewer tasks for details`;
+    tip.hidden = false;
+    tip.style.top = `${AXIS_HEIGHT + (i + 1) * LANE_HEIGHT + 4}px`;
+  }
+
+  let dragging = false;
+  canvas.addEventListener("pointermove", (event) => {
+    const i = rowAt(event.offsetY);
+    if (i !== hovered) {
+      hovered = i;
+      if (i < 0) tip.hidden = selected < 0;
+      invalidate();
+    }
+    if (dragging) onTime(timeAt(event.offsetX));
+  });
+  canvas.addEventListener("pointerleave", () => {
+    hovered = -1;
+    tip.hidden = selected < 0;
+    invalidate();
+  });
+  canvas.addEventListener("pointerdown", (event) => {
+    if (live || !trace || event.offsetX < geometry.labelWidth) return;
+    dragging = true;
+    canvas.setPointerCapture(event.pointerId);
+    onTime(timeAt(event.offsetX));
+  });
+  canvas.addEventListener("pointerup", () => {
+    dragging = false;
+  });
+  canvas.addEventListener("keydown", (event) => {
+    const moves = { ArrowDown: 1, ArrowUp: -1, Home: -Infinity, End: Infinity };
+    if (event.key in moves && rows.length) {
+      event.preventDefault();
+      selected = Math.max(0, Math.min(rows.length - 1, (selected < 0 ? 0 : selected) + moves[event.key]));
+      invalidate();
+    } else if ((event.key === "ArrowLeft" || event.key === "ArrowRight") && !live && trace) {
+      event.preventDefault();
+      const step = niceStep(geometry.span, geometry.plotWidth) / 4;
+      onTime(Math.max(0, Math.min(trace.end, shownTime + (event.key === "ArrowLeft" ? -step : step))));
+    } else if (event.key === "Escape") {
+      selected = -1;
+      tip.hidden = true;
+      invalidate();
+    }
+  });
+  canvas.addEventListener("focus", () => {
+    if (selected < 0 && rows.length) selected = 0;
+    invalidate();
+  });
+  canvas.addEventListener("blur", () => {
+    selected = -1;
+    tip.hidden = hovered < 0;
+    invalidate();
+  });
+  new ResizeObserver(invalidate).observe(canvas.parentElement);
+
+  return {
+    /** Shows `nextTrace` at time `t`; `isLive` while the program runs. */
+    show(nextTrace, t, isLive) {
+      if (nextTrace !== trace) {
+        rowCount = -1;
+        selected = hovered = -1;
+        tip.hidden = true;
+      }
+      trace = nextTrace;
+      shownTime = t;
+      live = isLive;
+      invalidate();
+    },
+    summary: (t) => (trace ? summary(trace, t) : ""),
+  };
+}
+
+function niceCeil(value) {
+  const steps = [1, 1.5, 2, 3, 5, 7.5, 10];
+  const scale = 10 ** Math.floor(Math.log10(Math.max(value, 1e-3)));
+  return (steps.find((s) => s * scale >= value) ?? 10) * scale;
+}

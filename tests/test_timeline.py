@@ -11,7 +11,7 @@ import pytest
 from conftest import Site
 from expected import EXAMPLES
 from playwright.sync_api import Page, expect
-from tracing import trace
+from tracing import as_dicts, trace
 from ui import Playground
 
 import build
@@ -35,7 +35,7 @@ def read_table(page: Page) -> list[dict[str, str]]:
 
 def cpython_facts(slug: str) -> list[dict[str, object]]:
     """Each task's name, parent, end state, start and end, as the tracer saw them on CPython."""
-    events, _ = trace((ROOT / "py/examples" / f"{slug}.py").read_text(encoding="utf-8"))
+    events = as_dicts(trace((ROOT / "py/examples" / f"{slug}.py").read_text(encoding="utf-8"))[0])
     names = {e["task"]: e["name"] for e in events if e["kind"] == "created"}
     facts: dict[int, dict[str, object]] = {}
     for e in events:
@@ -43,7 +43,8 @@ def cpython_facts(slug: str) -> list[dict[str, object]]:
             parent = names.get(e["parent"], "") if e["parent"] else ""
             facts[e["task"]] = {"Task": e["name"], "Parent": parent, "Start": e["t"]}
         elif e["kind"] == "done":
-            facts[e["task"]].update(State=e["state"], End=e["t"], Detail=e.get("cause") or "")
+            cause = e["detail"] if e["state"] == "cancelled" else ""
+            facts[e["task"]].update(State=e["state"], End=e["t"], Detail=cause)
     return list(facts.values())
 
 

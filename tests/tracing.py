@@ -55,11 +55,24 @@ def trace(source: str) -> tuple[list[Event], str]:
     return events, out.getvalue()
 
 
+def as_dicts(events: list[Event]) -> list[dict[str, Any]]:
+    """The tracer's list events with their fields named (see playground.tracer)."""
+    fields = {
+        "group": ("group", "type", "label", "owner"),
+        "created": ("t", "task", "name", "coro", "parent", "group"),
+        "step": ("task", "start", "end", "wait"),
+        "cancel": ("t", "task", "cause"),
+        "done": ("t", "task", "state", "detail"),
+        "blocked": ("task", "start", "end"),
+    }
+    return [{"kind": e[0], **dict(zip(fields[e[0]], e[1:], strict=True))} for e in events]
+
+
 def render(events: list[Event]) -> str:
     """One line per event, times to 0.1 s: a readable whole sequence to compare."""
     names: dict[int, str] = {}
     lines = []
-    for e in events:
+    for e in as_dicts(events):
         kind = e["kind"]
         if kind == "created":
             names[e["task"]] = e["name"]
@@ -75,8 +88,7 @@ def render(events: list[Event]) -> str:
         elif kind == "cancel":
             lines.append(f"{e['t']:.1f} cancel {names[e['task']]}: {e['cause']}")
         elif kind == "done":
-            what = e.get("result") or e.get("error") or e.get("cause")
-            lines.append(f"{e['t']:.1f} {e['state']} {names[e['task']]}: {what}")
+            lines.append(f"{e['t']:.1f} {e['state']} {names[e['task']]}: {e['detail']}")
         elif kind == "blocked":
             lines.append(f"{e['start']:.1f}-{e['end']:.1f} blocked by {names[e['task']]}")
     return "\n".join(lines) + "\n"

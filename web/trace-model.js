@@ -9,50 +9,61 @@ export function createTrace() {
   return { tasks: [], byId: new Map(), groups: new Map(), blocked: [], end: 0, problems: [] };
 }
 
-/** Folds a batch of tracer events into `trace`; returns it. */
+/**
+ * Folds a batch of tracer events into `trace`; returns it. Events are lists whose first item
+ * names them, as documented in py/playground/tracer.py.
+ */
 export function addEvents(trace, events) {
   for (const e of events) {
-    switch (e.kind) {
-      case "group":
-        trace.groups.set(e.group, { id: e.group, type: e.type, label: e.label, owner: e.owner });
-        break;
-      case "created": {
-        const task = {
-          id: e.task,
-          name: e.name,
-          coro: e.coro,
-          parent: e.parent,
-          group: e.group,
-          created: e.t,
-          steps: [], // [start, end, wait] per step; wait is what it then waited on, or null
-          cancelCause: null,
-          end: null, // {t, state, result | error | cause}
-        };
-        trace.tasks.push(task);
-        trace.byId.set(task.id, task);
-        trace.end = Math.max(trace.end, e.t);
+    switch (e[0]) {
+      case "group": {
+        const [, id, type, label, owner] = e;
+        trace.groups.set(id, { id, type, label, owner });
         break;
       }
-      case "step":
-        trace.byId.get(e.task)?.steps.push([e.start, e.end, e.wait]);
-        trace.end = Math.max(trace.end, e.end);
+      case "created": {
+        const [, t, id, name, coro, parent, group] = e;
+        const task = {
+          id,
+          name,
+          coro,
+          parent,
+          group,
+          created: t,
+          steps: [], // [start, end, wait] per step; wait is what it then waited on, or null
+          cancelCause: null,
+          end: null, // {t, state, detail}: detail is the result, the error or the cause
+        };
+        trace.tasks.push(task);
+        trace.byId.set(id, task);
+        trace.end = Math.max(trace.end, t);
         break;
+      }
+      case "step": {
+        const [, id, start, end, wait] = e;
+        trace.byId.get(id)?.steps.push([start, end, wait]);
+        trace.end = Math.max(trace.end, end);
+        break;
+      }
       case "cancel": {
-        const task = trace.byId.get(e.task);
-        if (task && !task.cancelCause) task.cancelCause = e.cause;
+        const task = trace.byId.get(e[2]);
+        if (task && !task.cancelCause) task.cancelCause = e[3];
         break;
       }
       case "done": {
-        const task = trace.byId.get(e.task);
-        if (task) task.end = { t: e.t, state: e.state, detail: e.result ?? e.error ?? e.cause };
-        trace.end = Math.max(trace.end, e.t);
+        const [, t, id, state, detail] = e;
+        const task = trace.byId.get(id);
+        if (task) task.end = { t, state, detail };
+        trace.end = Math.max(trace.end, t);
         break;
       }
-      case "blocked":
-        trace.blocked.push({ task: e.task, start: e.start, end: e.end });
+      case "blocked": {
+        const [, task, start, end] = e;
+        trace.blocked.push({ task, start, end });
         break;
+      }
       case "tracer_error":
-        trace.problems.push(e.message);
+        trace.problems.push(e[1]);
         break;
     }
   }
@@ -222,33 +233,29 @@ export function fromChromeTrace(json) {
   if (!Array.isArray(list)) throw new Error("not a Chrome trace: no traceEvents");
   const events = [];
   const groups = new Set();
-  const sorted = list.filter((e) => e && e.ph !== "M").sort((a, b) => a.ts - b.ts);
-  for (const e of sorted) {
-    if (e.name === "created" && e.args?.task != null) {
-      const a = e.args;
+  const time = (e) => e.ts / US;
+  for (const e of list.filter((x) => x && x.ph !== "M")) {
+    const a = e.args ?? {};
+    if (e.name === "created" && a.task != null) {
       if (a.group != null && !groups.has(a.group)) {
         groups.add(a.group);
-        events.push({ kind: "group", group: a.group, type: a.group_type, label: a.group_label, owner: a.group_owner });
+        events.push([time(e), 0, ["group", a.group, a.group_type, a.group_label, a.group_owner]]);
       }
-      events.push({ kind: "created", t: e.ts / US, task: a.task, name: a.name, coro: a.coro, parent: a.parent, group: a.group });
+      events.push([time(e), 1, ["created", time(e), a.task, a.name, a.coro, a.parent, a.group]]);
     } else if (e.name === "step" && e.ph === "X") {
-      events.push({ kind: "step", task: e.tid, start: e.ts / US, end: (e.ts + e.dur) / US, wait: e.args?.wait ?? null });
+      events.push([time(e), 2, ["step", e.tid, time(e), (e.ts + e.dur) / US, a.wait ?? null]]);
     } else if (e.name === "cancel requested") {
-      events.push({ kind: "cancel", t: e.ts / US, task: e.tid, cause: e.args?.cause });
-    } else if (e.ph === "i" && e.args?.state) {
-      const done = { kind: "done", t: e.ts / US, task: e.tid, state: e.args.state };
-      const key = { done: "result", failed: "error", cancelled: "cause" }[e.args.state];
-      if (key) done[key] = e.args.detail;
-      events.push(done);
+      events.push([time(e), 3, ["cancel", time(e), e.tid, a.cause]]);
+    } else if (e.ph === "i" && a.state) {
+      events.push([time(e), 4, ["done", time(e), e.tid, a.state, a.detail]]);
     } else if (e.name === "loop blocked") {
-      events.push({ kind: "blocked", task: e.args?.task, start: e.ts / US, end: (e.ts + e.dur) / US });
+      events.push([time(e), 3, ["blocked", a.task, time(e), (e.ts + e.dur) / US]]);
     }
   }
-  if (!events.some((e) => e.kind === "created")) throw new Error("no asyncio tasks in this trace");
-  // A step and the task's end share a time stamp; the end must come after its last step.
-  const order = { group: 0, created: 1, step: 2, cancel: 3, blocked: 3, done: 4 };
+  if (!events.some(([, , e]) => e[0] === "created")) throw new Error("no asyncio tasks in it");
+  // By time; at one instant a task is created before it steps, and steps before it ends.
   return events
-    .map((e, i) => [e, i])
-    .sort(([a, i], [b, j]) => (a.t ?? a.start) - (b.t ?? b.start) || order[a.kind] - order[b.kind] || i - j)
-    .map(([e]) => e);
+    .map((entry, i) => [...entry, i])
+    .sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[3] - b[3])
+    .map((entry) => entry[2]);
 }

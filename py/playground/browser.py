@@ -37,9 +37,8 @@ from .tracer import Event, Tracer
 
 Done = Callable[[dict[str, Any]], None]
 # Blocks the worker for up to the given milliseconds; returns early once Stop is pressed.
-# Backed by Atomics.wait where the page is cross-origin isolated, else None. Returns what
-# Atomics.wait does: "timed-out" unless Stop woke it ("ok") or had already been pressed.
-Block = Callable[[float], str]
+# Backed by Atomics.wait where the page is cross-origin isolated, else None.
+Block = Callable[[float], object]
 # Whether the page has raised the shared stop flag (cross-origin isolated pages only).
 StopPressed = Callable[[], bool]
 
@@ -116,9 +115,9 @@ def _blocking_sleep(secs: float) -> None:
     deadline = time.monotonic() + secs
     while (left := deadline - time.monotonic()) > 0:
         if _session.block is not None:
-            if _session.block(min(left, _SLEEP_SLICE_S) * 1000) != "timed-out":
-                # Stop, like Ctrl+C in a terminal, ends a sleep with KeyboardInterrupt.
-                raise KeyboardInterrupt
+            # Once Stop has raised the flag this returns at once, and the KeyboardInterrupt
+            # Stop sends through the interrupt buffer lands within a few turns of the loop.
+            _session.block(min(left, _SLEEP_SLICE_S) * 1000)
         else:
             _orig_sleep(min(left, _SLEEP_SLICE_S))
 
@@ -263,7 +262,7 @@ def start(source: str, done: Done) -> None:
 
 
 def _tracer_failed(error: BaseException) -> None:
-    _session.trace.append({"kind": "tracer_error", "message": f"{type(error).__name__}: {error}"})
+    _session.trace.append(["tracer_error", f"{type(error).__name__}: {error}"])
 
 
 def take_trace() -> str:

@@ -1,19 +1,22 @@
 """Record what every task of a program does, as the event loop does it.
 
-The vocabulary is small and past tense, one plain dict per event (``kind`` says which):
+The vocabulary is small and past tense. Each event is a plain list whose first item says
+which (lists, not dicts: a run of 10,000 tasks makes 50,000 of them, and they cross to
+JavaScript as JSON):
 
-``group``    a TaskGroup or gather() first seen: ``group``, ``type``, ``label``, ``owner``
-``created``  a task was created: ``t``, ``task``, ``name``, ``coro``, ``parent``, ``group``
-``step``     a task ran one step: ``task``, ``start``, ``end``, and ``wait``, what it then
-             waits on in a learner's words (``sleep(1.5)``, ``gather of 3``...) or None
-``cancel``   someone asked a task to cancel: ``t``, ``task``, ``cause``
-``done``     a task ended: ``t``, ``task``, ``state`` (done/failed/cancelled) and ``result``,
-             ``error`` or ``cause``
-``blocked``  one step held the loop longer than asyncio's slow-callback threshold (100 ms):
-             ``task``, ``start``, ``end``
+``["group", group, type, label, owner]``  a TaskGroup or gather() first seen
+``["created", t, task, name, coro, parent, group]``  a task was created
+``["step", task, start, end, wait]``  a task ran one step; ``wait`` is what it then waits on
+    in a learner's words (``sleep(1.5)``, ``task fetch(1)``, ``gather of 3``...) or None
+``["cancel", t, task, cause]``  someone asked a task to cancel, and why
+``["done", t, task, state, detail]``  a task ended: state done/failed/cancelled, detail its
+    result, exception or cancellation cause
+``["blocked", task, start, end]``  one step held the loop longer than asyncio's slow-callback
+    threshold (100 ms)
 
-Times are seconds on the loop's clock since :meth:`Tracer.install`. Tasks, groups are numbered
-1, 2... in order of appearance.
+Times are seconds on the loop's clock since :meth:`Tracer.install`; tasks and groups are
+numbered 1, 2... in order of appearance; ``parent``, ``group`` and ``owner`` are such numbers
+or None.
 
 How it observes: a task runs a step when a loop callback whose ``__self__`` is the task runs
 (``TaskStepMethWrapper`` or ``task_wakeup``), and all such callbacks go through
@@ -30,15 +33,21 @@ switches it off and is reported once through ``on_error``, never raised into the
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import reprlib
 import sys
+import time
 import weakref
 from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
-Event = dict[str, Any]
+Event = list[Any]
+
+# Where the tracer keeps a task's number on the task itself.
+_NUMBER = "_playground_task_number"
+# Tasks past this many get a short label (``work(…)``): quoting the arguments of thousands of
+# tasks costs more than the program's own steps, and nobody reads that many labels.
+LABELLED_TASKS = 1000
 
 # asyncio's own threshold for "Executing <Handle> took 0.100 seconds" (slow_callback_duration).
 BLOCKED_AFTER_S = 0.1
@@ -69,6 +78,25 @@ _PARKED_IN = {
 }
 
 
+def _loop_clock_is_monotonic(loop: asyncio.AbstractEventLoop) -> bool:
+    return type(loop).time in (asyncio.BaseEventLoop.time, getattr(_webloop_class(), "time", None))
+
+
+def _webloop_class() -> type | None:
+    module = sys.modules.get("pyodide.webloop")
+    return getattr(module, "WebLoop", None) if module is not None else None
+
+
+_SIMPLE = (int, float, bool, type(None))
+
+
+def _arg_repr(value: object) -> str:
+    # reprlib is slow; most arguments are small numbers and short strings.
+    if type(value) in _SIMPLE or (isinstance(value, str) and len(value) <= _short.maxstring):
+        return repr(value)
+    return _short.repr(value)
+
+
 def _qualname(frame: FrameType) -> str:
     return frame.f_code.co_qualname
 
@@ -87,7 +115,7 @@ def describe_coroutine(coro: object) -> str:
         return f"{code.co_name}()"
     count = code.co_argcount + code.co_kwonlyargcount
     local = frame.f_locals
-    args = [_short.repr(local[n]) for n in code.co_varnames[:count] if n in local]
+    args = [_arg_repr(local[n]) for n in code.co_varnames[:count] if n in local]
     return f"{code.co_name}({', '.join(args)})"
 
 
@@ -103,22 +131,26 @@ class Tracer:
         self.loop = loop
         self._emit = emit
         self._on_error = on_error
-        self._clock = loop.time
+        # Both loops' time() is time.monotonic(); calling it directly saves a call per step.
+        self._clock = time.monotonic if _loop_clock_is_monotonic(loop) else loop.time
         self._t0 = 0.0
-        self._ids: weakref.WeakKeyDictionary[asyncio.Task[Any], int] = weakref.WeakKeyDictionary()
-        self._labels: dict[int, str] = {}
-        self._ids_given: list[int] = []
+        # Task numbers live on the tasks themselves (one attribute lookup per step); C tasks
+        # take no attributes, so for them a weak mapping stands in.
+        self._c_tasks: weakref.WeakKeyDictionary[asyncio.Task[Any], int] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._labels: list[str] = [""]  # by task number
         self._creating = 0
         self._groups_by_taskgroup: weakref.WeakKeyDictionary[object, int] = (
             weakref.WeakKeyDictionary()
         )
-        self._gathers_seen: weakref.WeakKeyDictionary[object, int] = weakref.WeakKeyDictionary()
         # The arguments of the gather() call now creating its children (identity marks the
         # call); dropped as soon as another gather() starts.
         self._gather_args: object = None
         self._gather_group = 0
         self._group_count = 0
         self._cancel_causes: dict[int, str] = {}
+        self._hooked: dict[type, Any] = {}  # task class -> its own cancel
         self._original_call_soon: Callable[..., asyncio.Handle] | None = None
         self._original_create_task: Callable[..., asyncio.Task[Any]] | None = None
         self.active = False
@@ -140,11 +172,13 @@ class Tracer:
             del self.loop.__dict__["call_soon"]
         if self.loop.__dict__.get("create_task") == self._create_task:
             del self.loop.__dict__["create_task"]
+        for cls, original in self._hooked.items():
+            setattr(cls, "cancel", original)  # noqa: B010 (typed as a plain type here)
+        self._hooked.clear()
         self._gather_args = None
 
     def _fail(self, error: BaseException) -> None:
         """The observer broke: switch it off, keep the program running."""
-        self.active = False
         self.uninstall()
         if self._on_error is not None:
             self._on_error(error)
@@ -152,8 +186,23 @@ class Tracer:
     def now(self) -> float:
         return self._clock() - self._t0
 
-    def task_id(self, task: asyncio.Task[Any]) -> int | None:
-        return self._ids.get(task)
+    def number_of(self, task: object) -> int | None:
+        """The task's number in this trace, or None if it is not the program's."""
+        number: int | None = getattr(task, _NUMBER, None)
+        if number is None and self._c_tasks:
+            number = self._c_tasks.get(task)  # type: ignore[call-overload]
+        return number
+
+    def _number(self, task: asyncio.Task[Any]) -> int:
+        number = self.number_of(task)
+        if number is None:
+            number = len(self._labels)
+            self._labels.append("")
+            try:
+                setattr(task, _NUMBER, number)
+            except AttributeError:
+                self._c_tasks[task] = number
+        return number
 
     # --- task creation ------------------------------------------------------------------
 
@@ -161,7 +210,7 @@ class Tracer:
         assert self._original_create_task is not None
         # A new task schedules its first step from inside create_task: it gets its number
         # there (see _call_soon), and only tasks created through here are the program's.
-        label = describe_coroutine(coro) if self.active else ""
+        label = self._label(coro) if self.active else ""
         self._creating += 1
         try:
             task = self._original_create_task(coro, **kwargs)
@@ -174,29 +223,20 @@ class Tracer:
                 self._fail(error)
         return task
 
-    def _number(self, task: asyncio.Task[Any]) -> int:
-        number = self._ids.get(task)
-        if number is None:
-            number = self._ids[task] = len(self._ids_given) + 1
-            self._ids_given.append(number)
-        return number
+    def _label(self, coro: object) -> str:
+        if len(self._labels) <= LABELLED_TASKS:
+            return describe_coroutine(coro)
+        code = getattr(coro, "cr_code", None)
+        return f"{code.co_name}(…)" if code is not None else "…"
 
     def _created(self, task: asyncio.Task[Any], label: str, caller: FrameType) -> None:
         number = self._number(task)
         self._labels[number] = label
         parent = asyncio.current_task(self.loop)
         group = self._group_of(caller, parent)
-        self._emit(
-            {
-                "kind": "created",
-                "t": self.now(),
-                "task": number,
-                "name": task.get_name(),
-                "coro": label,
-                "parent": self._ids.get(parent) if parent is not None else None,
-                "group": group,
-            }
-        )
+        parent_number = self.number_of(parent) if parent is not None else None
+        t = self._clock() - self._t0
+        self._emit(["created", t, number, task.get_name(), label, parent_number, group])
         self._watch_cancel(task, number)
 
     def _group_of(self, caller: FrameType | None, parent: asyncio.Task[Any] | None) -> int | None:
@@ -216,15 +256,8 @@ class Tracer:
 
     def _new_group(self, kind: str, label: str, parent: asyncio.Task[Any] | None) -> int:
         self._group_count += 1
-        self._emit(
-            {
-                "kind": "group",
-                "group": self._group_count,
-                "type": kind,
-                "label": label,
-                "owner": self._ids.get(parent) if parent is not None else None,
-            }
-        )
+        owner = self.number_of(parent) if parent is not None else None
+        self._emit(["group", self._group_count, kind, label, owner])
         return self._group_count
 
     def _taskgroup(self, taskgroup: object, parent: asyncio.Task[Any] | None) -> int:
@@ -244,32 +277,39 @@ class Tracer:
     # --- cancellation causes ------------------------------------------------------------
 
     def _watch_cancel(self, task: asyncio.Task[Any], number: int) -> None:
-        original = task.cancel
+        """Hooks ``cancel`` on the task's class, once: a Python subclass of Task, as Pyodide's
+        tasks are. C tasks cannot be hooked: their cancellations then have no known cause."""
+        cls = type(task)
+        if cls in self._hooked or cls.__module__ == "_asyncio" or cls is asyncio.Task:
+            return
+        original = cls.cancel
+        tracer = self
 
-        def cancel(msg: Any = None) -> bool:
-            done = original(msg) if msg is not None else original()
-            if done and self.active:
-                try:
-                    self._cancel_requested(number, sys._getframe(1))
-                except Exception as error:
-                    self._fail(error)
+        def cancel(self: asyncio.Task[Any], msg: Any = None) -> bool:
+            done: bool = original(self, msg) if msg is not None else original(self)
+            if done and tracer.active:
+                number = tracer.number_of(self)
+                if number is not None:
+                    try:
+                        tracer._cancel_requested(number, sys._getframe(1))
+                    except Exception as error:
+                        tracer._fail(error)
             return done
 
-        # A C task takes no attributes: its cancellations then have no known cause.
-        with contextlib.suppress(AttributeError):
-            task.cancel = cancel  # type: ignore[method-assign]
+        self._hooked[cls] = original
+        setattr(cls, "cancel", cancel)  # noqa: B010 (typed as a plain type here)
 
     def _cancel_requested(self, number: int, caller: FrameType) -> None:
         cause = self._cancel_cause(caller)
         self._cancel_causes.setdefault(number, cause)
-        self._emit({"kind": "cancel", "t": self.now(), "task": number, "cause": cause})
+        self._emit(["cancel", self.now(), number, cause])
 
     def _cancel_cause(self, caller: FrameType) -> str:
         name = _qualname(caller)
         if name == "TaskGroup._abort":
             origin = caller.f_back
             sibling = origin.f_locals.get("task") if origin is not None else None
-            if isinstance(sibling, asyncio.Task) and sibling in self._ids:
+            if isinstance(sibling, asyncio.Task) and self.number_of(sibling) is not None:
                 return f"sibling {sibling.get_name()} failed ({self._error_of(sibling)})"
             return "its TaskGroup was aborted"
         if name == "TaskGroup._on_task_done":
@@ -286,7 +326,7 @@ class Tracer:
         if name == "stop" and "playground" in caller.f_code.co_filename:
             return "Stop"
         canceller = asyncio.current_task(self.loop)
-        if canceller is not None and canceller in self._ids:
+        if canceller is not None and self.number_of(canceller) is not None:
             return f"cancel() called by {canceller.get_name()}"
         return f"cancel() called in {name}"
 
@@ -296,71 +336,66 @@ class Tracer:
         error = task.exception()
         return f"{type(error).__name__}: {error}" if error is not None else "done"
 
-    # --- steps --------------------------------------------------------------------------
+    # --- steps: the hot path, kept lean (see the benchmark in the README) ------------------
 
     def _call_soon(self, callback: Callable[..., Any], *args: Any, **kwargs: Any) -> asyncio.Handle:
         assert self._original_call_soon is not None
-        task = getattr(callback, "__self__", None)
-        if self.active and isinstance(task, asyncio.Task):
-            number = self._ids.get(task)
-            if number is None and self._creating:
-                number = self._number(task)
+        if self.active:
+            task: Any = getattr(callback, "__self__", None)
+            number = getattr(task, _NUMBER, None)
+            if number is None and isinstance(task, asyncio.Task):
+                number = self._c_tasks.get(task) if self._c_tasks else None
+                if number is None and self._creating:
+                    number = self._number(task)
             if number is not None:
-                callback = self._traced_step(callback, task, number)
+                # The step runs as _step(callback, task, number, *args): no object per step.
+                return self._original_call_soon(self._step, callback, task, number, *args, **kwargs)
         return self._original_call_soon(callback, *args, **kwargs)
 
-    def _traced_step(
-        self, step: Callable[..., Any], task: asyncio.Task[Any], number: int
-    ) -> Callable[..., Any]:
-        def traced(*args: Any) -> Any:
-            start = self._clock()
-            try:
-                return step(*args)
-            finally:
-                if self.active:
-                    try:
-                        self._stepped(task, number, start, self._clock())
-                    except Exception as error:
-                        self._fail(error)
-
-        return traced
-
-    def _stepped(self, task: asyncio.Task[Any], number: int, start: float, end: float) -> None:
-        s, e = start - self._t0, end - self._t0
-        wait = None if task.done() else self._waiting_on(task)
-        self._emit({"kind": "step", "task": number, "start": s, "end": e, "wait": wait})
-        if end - start > BLOCKED_AFTER_S:
-            self._emit({"kind": "blocked", "task": number, "start": s, "end": e})
-        if task.done():
-            self._emit(self._ended(task, number, e))
+    def _step(
+        self, step: Callable[..., Any], task: asyncio.Task[Any], number: int, *args: Any
+    ) -> Any:
+        clock = self._clock
+        start = clock()
+        try:
+            return step(*args)
+        finally:
+            end = clock()
+            if self.active:
+                try:
+                    s = start - self._t0
+                    e = end - self._t0
+                    done = task.done()
+                    wait = (
+                        None
+                        if done or task._fut_waiter is None  # type: ignore[attr-defined]
+                        else self._waiting_on(task)
+                    )
+                    self._emit(["step", number, s, e, wait])
+                    if end - start > BLOCKED_AFTER_S:
+                        self._emit(["blocked", number, s, e])
+                    if done:
+                        self._emit(self._ended(task, number, e))
+                except Exception as error:
+                    self._fail(error)
 
     def _ended(self, task: asyncio.Task[Any], number: int, t: float) -> Event:
-        event: Event = {"kind": "done", "t": t, "task": number}
         if task.cancelled():
-            event["state"] = "cancelled"
-            event["cause"] = self._cancel_causes.get(number, "cancelled")
-            return event
+            return ["done", t, number, "cancelled", self._cancel_causes.get(number, "cancelled")]
         error = task.exception()
         if error is not None:
-            event["state"] = "failed"
-            event["error"] = f"{type(error).__name__}: {error}"
-        else:
-            event["state"] = "done"
-            event["result"] = _short.repr(task.result())
-        return event
+            return ["done", t, number, "failed", f"{type(error).__name__}: {error}"]
+        return ["done", t, number, "done", _short.repr(task.result())]
 
-    def _waiting_on(self, task: asyncio.Task[Any]) -> str | None:
+    def _waiting_on(self, task: asyncio.Task[Any]) -> str:
         """What a suspended task waits on, in the words of the lesson."""
-        future = getattr(task, "_fut_waiter", None)
-        if future is None:
-            return None  # it yielded and runs again on the next loop iteration
+        future = task._fut_waiter  # type: ignore[attr-defined]
         if isinstance(future, asyncio.Task):
-            number = self._ids.get(future)
-            label = self._labels.get(number, "") if number is not None else ""
+            number = self.number_of(future)
+            label = self._labels[number] if number is not None else ""
             return f"task {label or future.get_name()}"
         children = getattr(future, "_children", None)
         if children is not None:
-            self._gathers_seen.setdefault(future, len(self._gathers_seen) + 1)
             return f"gather of {len(children)}"
         coro: Any = task.get_coro()
         while (inner := getattr(coro, "cr_await", None)) is not None and hasattr(inner, "cr_code"):

@@ -4,6 +4,7 @@
     python3 build.py            build the static site into dist/
     python3 build.py serve      build if needed, then serve it (default http://localhost:8000/)
     python3 build.py test       set up everything (venv, packages, browser), build, run all tests
+    python3 build.py bench      the same set-up, then the benchmarks (see README)
 
 Every step is idempotent and skips work already done, so a second build takes seconds.
 """
@@ -374,6 +375,15 @@ def test(pytest_args: list[str]) -> int:
     ).returncode
 
 
+def bench() -> int:
+    python = ensure_venv(with_dev_packages=True)
+    build()
+    env = {**os.environ, "PLAYGROUND_CHROMIUM": find_browser(python)}
+    return subprocess.run(
+        [python, ROOT / "tests/benchmark.py"], cwd=ROOT, env=env, check=False
+    ).returncode
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command")
@@ -385,11 +395,14 @@ def main() -> None:
         help="leave out COOP/COEP, as a page inside an LMS iframe would be",
     )
     commands.add_parser("test", help="set up, build and run every test", add_help=False)
+    commands.add_parser("bench", help="set up, build and print the benchmark table")
     args, rest = parser.parse_known_args()
     if args.command == "test":
         sys.exit(test(rest))
     if rest:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    if args.command == "bench":
+        sys.exit(bench())
     if args.command == "serve":
         serve(args.port, isolated=not args.not_isolated)
     else:

@@ -41,6 +41,8 @@ const linkRead = codeTools.readLink();
 const timelinePanel = createTimelinePanel(
   {
     canvas: $("timeline"),
+    scroller: $("timeline-scroll"),
+    spacer: $("timeline-spacer"),
     tip: $("timeline-tip"),
     table: $("tasks"),
     tableNote: $("tasks-note"),
@@ -76,6 +78,10 @@ const runner = createRunner({
   onTrace: (events) => timelinePanel.add(events),
   // A fresh worker after a hard stop: the next run simply waits for it to be ready.
   onRestart() {},
+  // For tests and embedding pages: whether a warm worker is ready to replace a stuck one.
+  onSpare(spare) {
+    document.body.dataset.spare = spare;
+  },
 });
 
 async function run() {

@@ -4,7 +4,7 @@
 
 /** Page -> worker. */
 export const ToWorker = Object.freeze({
-  RUN: "run", // {type, id, code}
+  RUN: "run", // {type, id, code, trace}: trace false runs without the tracer
   STOP: "stop", // {type, id}
 });
 

@@ -2,18 +2,27 @@
 import { FromWorker, INTERRUPT_BYTE, SIGINT, STOP_FLAG_INDEX, ToWorker } from "./protocol.js";
 
 // Stop escalates in three steps, all within one second:
-// 1. ask the worker to cancel every task (finally blocks run) - enough for an idle loop;
-const CANCEL_GRACE_MS = 250;
+// 1. ask the worker to cancel every task (finally blocks run) - enough for an idle loop,
+//    which measured 20-30 ms here;
+const CANCEL_GRACE_MS = 200;
 // 2. raise KeyboardInterrupt through the interrupt buffer (cross-origin isolated pages only)
-//    and wake a blocking time.sleep() - enough for a busy loop;
-const INTERRUPT_GRACE_MS = 350;
+//    and wake a blocking time.sleep() - enough for a busy loop (about 25 ms; Python looks at
+//    the buffer only every 50 checks of its eval loop, so a loop of slow steps may miss it);
+const INTERRUPT_GRACE_MS = 250;
 // 3. terminate the worker and switch to the spare one, loaded in advance in the background,
 //    so the next Run does not wait for Python to load again.
 // Loading fails only when no byte has arrived for this long (a slow line is not a failure).
 const LOAD_STALL_MS = 45_000;
 // WebAssembly memory never shrinks: after a run that grew a worker past this, the spare takes
-// over and the big one is let go. A fresh worker uses about 40 MB.
+// over and the big one is let go. A fresh worker holds 30 MB of it.
 const RECYCLE_BYTES = 512 * 1024 * 1024;
+
+// After which runs the next one had better start in the spare (only once it has loaded, so
+// the next Run never waits). A program that had to be interrupted (cancelling was not enough)
+// may leave anything behind in its interpreter, e.g. garbage nested too deep to free on the
+// browser's stack (seen with a runaway recursion: the next run's garbage collection crashed).
+// And WebAssembly memory never shrinks.
+const wornOut = (done, run) => run?.interrupted || done.memory > RECYCLE_BYTES;
 
 // What a learner reads when Python itself dies (worker.js sends the fatal error's name and
 // message). A JavaScript stack overflow is the one a program can cause: a recursion deeper
@@ -30,22 +39,25 @@ function describeCrash({ name, message }) {
 
 /**
  * Events: onProgress(fraction), onReady({jspi, isolated}), onLoadFailed(message),
- * onOutput(stream, text), onStarted(pageTimeMs), onTrace(events), onRestart().
+ * onOutput(stream, text), onStarted(pageTimeMs), onTrace(events), onRestart(),
+ * onSpare("none" | "loading" | "ready"): the state of the worker kept warm for Stop.
  * A run resolves to {status, error, exitCode?, hint?, crashed?}.
  */
 export function createRunner(events) {
   const workerURL = new URL("worker.js", import.meta.url);
-  // Only this switch is read from the page's URL, and only to pick one of two fixed values.
-  if (new URL(location.href).searchParams.get("jspi") === "off") {
-    workerURL.searchParams.set("jspi", "off");
-  }
+  // Only these switches are read from the page's URL, each to pick one of two fixed values:
+  // jspi=off hides WebAssembly stack switching (tests of the non-JSPI path); trace=off runs
+  // without the tracer (the benchmark's untraced baseline).
+  const switches = new URL(location.href).searchParams;
+  if (switches.get("jspi") === "off") workerURL.searchParams.set("jspi", "off");
+  const trace = switches.get("trace") !== "off";
 
   // The worker that runs programs, and one spare loading or loaded in the background to take
   // over at once when Stop has to terminate it (one only: each holds a whole Python).
   // Each is {worker, control, ready, info}: info is {jspi, isolated} once loaded.
   let python = null;
   let spare = null;
-  let current = null; // {id, started, stopping, timers, resolve}
+  let current = null; // {id, started, stopping, interrupted, timers, resolve}
   let nextId = 1;
 
   function spawn() {
@@ -91,6 +103,7 @@ export function createRunner(events) {
           slot.info = { jspi: data.jspi, isolated: data.isolated };
           markReady();
           if (active()) activated();
+          else events.onSpare("ready");
           break;
         case FromWorker.FAILED_TO_LOAD:
           failed(`Python could not start: ${data.message}`);
@@ -105,13 +118,14 @@ export function createRunner(events) {
         case FromWorker.TRACE:
           if (current && data.id === current.id) events.onTrace(JSON.parse(data.events));
           break;
-        case FromWorker.DONE:
-          if (current && data.id === current.id) {
+        case FromWorker.DONE: {
+          const run = current && data.id === current.id ? current : null;
+          if (run) {
             finish({ status: data.status, error: data.error, exitCode: data.exit_code, hint: data.hint });
           }
-          // Swap only to a spare that is loaded, so that the next Run never waits.
-          if (active() && data.memory > RECYCLE_BYTES && spare?.info) replaceWorker();
+          if (active() && spare?.info && wornOut(data, run)) replaceWorker();
           break;
+        }
         case FromWorker.CRASHED:
           if (active()) crashed(describeCrash(data));
           break;
@@ -129,19 +143,24 @@ export function createRunner(events) {
   // The active worker has loaded: tell the page, then load a spare behind it.
   function activated() {
     events.onReady(python.info);
-    spare ??= spawn();
+    if (spare) return;
+    spare = spawn();
+    events.onSpare("loading");
   }
 
   // A spare that failed is let go; the next switch loads another one instead.
   function dropSpare(slot) {
     slot.worker.terminate();
-    if (spare === slot) spare = null;
+    if (spare !== slot) return;
+    spare = null;
+    events.onSpare("none");
   }
 
   function replaceWorker() {
     python.worker.terminate();
     python = spare ?? spawn();
     spare = null;
+    events.onSpare("none");
     // A spare that has loaded is ready now; one still loading reports READY itself.
     if (python.info) activated();
     events.onRestart();
@@ -162,7 +181,14 @@ export function createRunner(events) {
 
   async function run(code) {
     if (current) await stop();
-    const run = { id: nextId++, started: false, stopping: false, timers: [], resolve: null };
+    const run = {
+      id: nextId++,
+      started: false,
+      stopping: false,
+      interrupted: false,
+      timers: [],
+      resolve: null,
+    };
     const result = new Promise((resolve) => {
       run.resolve = resolve;
     });
@@ -176,7 +202,7 @@ export function createRunner(events) {
     }
     if (current !== run) return result;
     run.started = true;
-    python.worker.postMessage({ type: ToWorker.RUN, id: run.id, code });
+    python.worker.postMessage({ type: ToWorker.RUN, id: run.id, code, trace });
     return result;
   }
 
@@ -200,6 +226,7 @@ export function createRunner(events) {
     worker.postMessage({ type: ToWorker.STOP, id: run.id });
     run.timers.push(
       setTimeout(() => {
+        run.interrupted = true;
         if (!control) return;
         Atomics.store(control.flag, STOP_FLAG_INDEX, 1);
         Atomics.notify(control.flag, STOP_FLAG_INDEX);

@@ -19,7 +19,11 @@ export function createTimelinePanel(el, { onProblem }) {
   let tableUpdated = 0;
   let title = "asyncio playground";
 
-  const timeline = createTimeline(el.canvas, el.tip, { onTime: scrubTo });
+  const timeline = createTimeline(el.canvas, el.tip, {
+    onTime: scrubTo,
+    scroller: el.scroller,
+    spacer: el.spacer,
+  });
   const table = createTaskTable(el.table, el.tableNote);
 
   function render(now) {
@@ -142,6 +146,9 @@ export function createTimelinePanel(el, { onProblem }) {
     finish() {
       live = false;
       shownTime = trace.end;
+      // The table and summary are final before the page says the run is over.
+      table.update(trace, shownTime);
+      el.summary.textContent = timeline.summary(shownTime);
       schedule();
     },
   };

@@ -73,7 +73,7 @@ export function describeTask(trace, task, t) {
  * `canvas` draws; `tip` shows details of the hovered or focused lane. `onTime(t)` is called
  * when the learner scrubs to a time (dragging, or arrow keys on the focused canvas).
  */
-export function createTimeline(canvas, tip, { onTime }) {
+export function createTimeline(canvas, tip, { onTime, scroller, spacer }) {
   const ctx = canvas.getContext("2d");
   let colors = readColors();
   let trace = null;
@@ -86,6 +86,7 @@ export function createTimeline(canvas, tip, { onTime }) {
   let hovered = -1;
   let frame = 0;
   let geometry = { width: 0, labelWidth: 0, plotWidth: 0, span: 1 };
+  let firstRow = 0; // the first lane in view
 
   const scheme = matchMedia("(prefers-color-scheme: dark)");
   scheme.addEventListener("change", () => {
@@ -117,11 +118,17 @@ export function createTimeline(canvas, tip, { onTime }) {
   function draw() {
     frame = 0;
     layoutRows();
-    // Read phase: the only layout read, before any write.
-    const width = canvas.parentElement.clientWidth;
+    // Read phase: the only layout reads, before any write.
+    const width = scroller.clientWidth;
+    const viewHeight = scroller.clientHeight;
+    const scrollTop = scroller.scrollTop;
     const dpr = window.devicePixelRatio || 1;
-    const height = AXIS_HEIGHT + Math.max(rows.length, 1) * LANE_HEIGHT + 6;
+    const fullHeight = AXIS_HEIGHT + Math.max(rows.length, 1) * LANE_HEIGHT + 6;
+    // Only the visible part is drawn: a canvas as tall as 240 lanes would cost every frame.
+    const height = Math.min(fullHeight, Math.max(viewHeight, AXIS_HEIGHT + LANE_HEIGHT));
+    firstRow = Math.max(0, Math.floor(scrollTop / LANE_HEIGHT));
     // Write phase.
+    spacer.style.height = `${fullHeight}px`;
     if (canvas.width !== Math.round(width * dpr) || canvas.height !== Math.round(height * dpr)) {
       canvas.width = Math.round(width * dpr);
       canvas.height = Math.round(height * dpr);
@@ -137,7 +144,7 @@ export function createTimeline(canvas, tip, { onTime }) {
     const span = live ? Math.max(1, niceCeil(end * 1.15)) : Math.max(end, 0.05) * 1.02;
     geometry = { width, labelWidth, plotWidth, span };
     const x = (t) => labelWidth + (t / span) * plotWidth;
-    drawAxis(x, span, plotWidth, height);
+    drawGrid(x, span, plotWidth, height);
     if (!trace) return;
     for (const block of trace.blocked) {
       if (block.start > shownTime) continue;
@@ -149,7 +156,14 @@ export function createTimeline(canvas, tip, { onTime }) {
       ctx.font = "11px system-ui, sans-serif";
       ctx.fillText("loop blocked", x0 + 3, AXIS_HEIGHT + 11);
     }
-    rows.forEach((row, i) => drawRow(row, i, x, labelWidth));
+    const visible = Math.ceil((height - AXIS_HEIGHT) / LANE_HEIGHT) + 1;
+    for (let i = firstRow; i < Math.min(rows.length, firstRow + visible); i++) {
+      drawRow(rows[i], i, x, labelWidth);
+    }
+    // The axis last, over the lanes: it stays put while the lanes scroll under it.
+    ctx.fillStyle = colors.panel;
+    ctx.fillRect(0, 0, width, AXIS_HEIGHT);
+    drawAxis(x, span, plotWidth, height);
     const nowX = x(shownTime);
     ctx.strokeStyle = colors.now;
     ctx.lineWidth = 1.5;
@@ -160,26 +174,38 @@ export function createTimeline(canvas, tip, { onTime }) {
     if (selected >= 0 || hovered >= 0) showTip(hovered >= 0 ? hovered : selected);
   }
 
-  function drawAxis(x, span, plotWidth, height) {
+  function drawGrid(x, span, plotWidth, height) {
+    const step = niceStep(span, plotWidth);
+    ctx.lineWidth = 1;
+    ctx.strokeStyle = colors.border;
+    ctx.beginPath();
+    for (let t = 0; t <= span + 1e-9; t += step) {
+      const px = Math.round(x(t)) + 0.5;
+      ctx.moveTo(px, AXIS_HEIGHT - 4);
+      ctx.lineTo(px, height);
+    }
+    ctx.stroke();
+  }
+
+  function drawAxis(x, span, plotWidth) {
     const step = niceStep(span, plotWidth);
     ctx.font = "11px system-ui, sans-serif";
     ctx.textBaseline = "middle";
-    ctx.lineWidth = 1;
+    ctx.fillStyle = colors.muted;
     for (let t = 0; t <= span + 1e-9; t += step) {
       const px = Math.round(x(t)) + 0.5;
-      ctx.strokeStyle = colors.border;
-      ctx.beginPath();
-      ctx.moveTo(px, AXIS_HEIGHT - 4);
-      ctx.lineTo(px, height);
-      ctx.stroke();
-      ctx.fillStyle = colors.muted;
       const label = `${+t.toFixed(2)} s`;
       ctx.fillText(label, Math.min(px + 3, x(span) - ctx.measureText(label).width), AXIS_HEIGHT / 2);
     }
+    ctx.strokeStyle = colors.border;
+    ctx.beginPath();
+    ctx.moveTo(0, AXIS_HEIGHT - 0.5);
+    ctx.lineTo(x(span), AXIS_HEIGHT - 0.5);
+    ctx.stroke();
   }
 
   function drawRow(row, i, x, labelWidth) {
-    const top = AXIS_HEIGHT + i * LANE_HEIGHT;
+    const top = AXIS_HEIGHT + (i - firstRow) * LANE_HEIGHT;
     const mid = top + LANE_HEIGHT / 2;
     ctx.textBaseline = "middle";
     const indent = 8 + row.depth * 12;
@@ -265,7 +291,8 @@ export function createTimeline(canvas, tip, { onTime }) {
   }
 
   function rowAt(offsetY) {
-    const i = Math.floor((offsetY - AXIS_HEIGHT) / LANE_HEIGHT);
+    if (offsetY < AXIS_HEIGHT) return -1;
+    const i = firstRow + Math.floor((offsetY - AXIS_HEIGHT) / LANE_HEIGHT);
     return i >= 0 && i < rows.length ? i : -1;
   }
 
@@ -287,7 +314,7 @@ export function createTimeline(canvas, tip, { onTime }) {
           ? `${row.group?.label}: tasks grouped under their parent`
           : `${row.tasks.length} tasks in one row (${perRow} per row): hover fewer tasks for details`;
     tip.hidden = false;
-    tip.style.top = `${AXIS_HEIGHT + (i + 1) * LANE_HEIGHT + 4}px`;
+    tip.style.top = `${scroller.scrollTop + AXIS_HEIGHT + (i - firstRow + 1) * LANE_HEIGHT + 4}px`;
   }
 
   let dragging = false;
@@ -319,6 +346,10 @@ export function createTimeline(canvas, tip, { onTime }) {
     if (event.key in moves && rows.length) {
       event.preventDefault();
       selected = Math.max(0, Math.min(rows.length - 1, (selected < 0 ? 0 : selected) + moves[event.key]));
+      const top = selected * LANE_HEIGHT;
+      const view = scroller.clientHeight - AXIS_HEIGHT;
+      if (top < scroller.scrollTop) scroller.scrollTop = top;
+      else if (top + LANE_HEIGHT > scroller.scrollTop + view) scroller.scrollTop = top + LANE_HEIGHT - view;
       invalidate();
     } else if ((event.key === "ArrowLeft" || event.key === "ArrowRight") && !live && trace) {
       event.preventDefault();
@@ -339,7 +370,8 @@ export function createTimeline(canvas, tip, { onTime }) {
     tip.hidden = hovered < 0;
     invalidate();
   });
-  new ResizeObserver(invalidate).observe(canvas.parentElement);
+  new ResizeObserver(invalidate).observe(scroller);
+  scroller.addEventListener("scroll", invalidate, { passive: true });
 
   return {
     /** Shows `nextTrace` at time `t`; `isLive` while the program runs. */

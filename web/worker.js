@@ -166,18 +166,20 @@ async function start() {
   const control = makeControl();
   if (control) pyodide.setInterruptBuffer(control.interrupt);
   // Returns at once when Stop has raised the flag, so a blocking time.sleep() ends quickly.
+  // Without a control buffer: undefined, which Python receives as None (null would arrive as
+  // Pyodide's JsNull, which is not None).
   const block = control
     ? (ms) => Atomics.wait(control.flag, STOP_FLAG_INDEX, 0, ms)
-    : null;
+    : undefined;
   if (control) stopPressed = () => Atomics.load(control.flag, STOP_FLAG_INDEX) === 1;
 
   pyodide.runPython("import sys; sys.path.insert(0, '/playground')");
   const browser = pyodide.pyimport("playground.browser");
-  browser.install(block, siteURL, control ? stopPressed : null);
+  browser.install(block, siteURL, control ? stopPressed : undefined);
   return { pyodide, browser, control };
 }
 
-async function run({ pyodide, browser, control }, { id, code }) {
+async function run({ pyodide, browser, control }, { id, code, trace }) {
   runId = id;
   outputCap = createOutputCap();
   if (control) {
@@ -198,7 +200,7 @@ async function run({ pyodide, browser, control }, { id, code }) {
   };
   const traceTimer = setInterval(flushTrace, TRACE_BATCH_MS);
   post({ type: FromWorker.STARTED, id, at: performance.timeOrigin + performance.now() });
-  browser.start(code, (result) => {
+  browser.start(code, trace, (result) => {
     clearInterval(traceTimer);
     flushTrace();
     outputCap.finish();

@@ -195,10 +195,16 @@ def _missing_module_hint(error: ModuleNotFoundError) -> str | None:
     )
 
 
+# Collects garbage as the interpreter does at exit, from code that calls itself line 1 of
+# "sys": a coroutine collected there, never awaited, is then reported as CPython reports it
+# at exit ("sys:1: RuntimeWarning: coroutine 'f' was never awaited"), not from this file.
+_COLLECT_AT_EXIT = compile("gc.collect()", "sys", "eval")
+
+
 def _outcome(task: asyncio.Task[Any]) -> dict[str, Any]:
     # As at interpreter exit: collect what the program dropped, so a coroutine never
     # awaited or a task's exception never retrieved is reported now, inside this run.
-    gc.collect()
+    eval(_COLLECT_AT_EXIT, {"gc": gc})
     sys.stdout.flush()
     if _stopped():
         return {"status": "stopped", "error": None}
@@ -225,8 +231,9 @@ def _outcome(task: asyncio.Task[Any]) -> dict[str, Any]:
     return result
 
 
-def start(source: str, done: Done) -> None:
-    """Compile and start one run; ``done`` receives ``{status, error}`` when it ends."""
+def start(source: str, trace: bool, done: Done) -> None:
+    """Compile and start one run, traced unless ``trace`` is false; ``done`` receives
+    ``{status, error}`` when it ends."""
 
     def report(result: dict[str, Any]) -> None:
         done(to_js(result, dict_converter=Object.fromEntries))
@@ -252,7 +259,8 @@ def start(source: str, done: Done) -> None:
     # Installed after the runner's own task exists, so only the program's tasks are traced.
     _session.trace.clear()
     tracer = Tracer(loop, _session.trace.append, _tracer_failed)
-    tracer.install()
+    if trace:
+        tracer.install()
 
     def finished(task: asyncio.Task[Any]) -> None:
         tracer.uninstall()

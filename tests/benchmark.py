@@ -1,0 +1,219 @@
+"""Benchmarks of the playground, printed as a table: `python3 build.py bench`.
+
+Not tests: figures for the README, measured on the machine at hand. Each figure is the best
+(minimum) of several runs, the usual way to keep a shared machine's noise out of timings.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "py")]
+
+import itertools
+
+from conftest import CHROMIUM_ARGS  # noqa: E402
+from playground.runner import Program, compile_program  # noqa: E402
+from playground.tracer import Tracer  # noqa: E402
+from playwright.sync_api import Page, sync_playwright  # noqa: E402
+from tracing import PyTask  # noqa: E402
+from ui import Playground  # noqa: E402
+
+import build  # noqa: E402
+
+REPEATS = 5
+
+# The issue's overhead workload: gather 10,000 tasks that each await asyncio.sleep(0) twice.
+# The program times itself, so start-up and drawing are not part of the figure.
+TEN_THOUSAND = """\
+import asyncio, time
+
+async def worker():
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+
+async def main():
+    await asyncio.gather(*(worker() for _ in range(10_000)))
+
+start = time.perf_counter()
+asyncio.run(main())
+print(f"elapsed {time.perf_counter() - start:.4f}")
+"""
+
+
+def drawing_program(tasks: int) -> str:
+    """`tasks` tasks that sleep and wake at staggered times for about four seconds."""
+    return f"""\
+import asyncio, random
+
+async def work(i):
+    for _ in range(3):
+        await asyncio.sleep(random.uniform(0.3, 1.3))
+
+async def main():
+    await asyncio.gather(*(work(i) for i in range({tasks})))
+
+asyncio.run(main())
+"""
+
+
+def best(run: Callable[[], float]) -> float:
+    return min(run() for _ in range(REPEATS))
+
+
+# --- CPython ---------------------------------------------------------------------------------
+
+
+def cpython_runner(traced: bool) -> float:
+    """The workload through the playground's runner, with or without the tracer."""
+    printed: list[str] = []
+
+    async def host() -> None:
+        loop = asyncio.get_running_loop()
+        # Pyodide's tasks are a Python subclass of Task; use one here too (see tests/tracing.py).
+        loop.set_task_factory(lambda loop, coro, **kw: PyTask(coro, loop=loop, **kw))
+        program = Program(compile_program(TEN_THOUSAND))
+        program.module.__dict__["print"] = lambda *a, **k: printed.append(" ".join(map(str, a)))
+        top = loop.create_task(program.execute())
+        events: list[Any] = []
+        tracer = Tracer(loop, events.append)
+        if traced:
+            tracer.install()
+        await top
+        tracer.uninstall()
+
+    asyncio.run(host())
+    return float(printed[-1].split()[-1])
+
+
+def cpython_viztracer(traced: bool) -> float:
+    """The workload as plain `python3` runs it, with or without VizTracer's log_async mode."""
+    from viztracer import VizTracer
+
+    namespace: dict[str, Any] = {"__name__": "__main__", "print": lambda *a, **k: None}
+    code = compile(TEN_THOUSAND.rsplit("start = ", 1)[0], "bench.py", "exec")
+    exec(code, namespace)
+    tracer = VizTracer(log_async=True, verbose=0, tracer_entries=10_000_000) if traced else None
+    if tracer is not None:
+        tracer.start()
+    start = time.perf_counter()
+    asyncio.run(namespace["main"]())
+    elapsed = time.perf_counter() - start
+    if tracer is not None:
+        tracer.stop()
+        tracer.clear()
+    return elapsed
+
+
+# --- the browser -----------------------------------------------------------------------------
+
+RECORD_FRAMES = """() => {
+  window.__frames = [];
+  window.__longTasks = [];
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) window.__longTasks.push(entry.duration);
+  }).observe({ type: "longtask" });
+  const tick = (t) => {
+    if (document.body.dataset.state === "running") window.__frames.push(t);
+    if (!["finished", "failed", "stopped"].includes(document.body.dataset.state)) {
+      requestAnimationFrame(tick);
+    }
+  };
+  requestAnimationFrame(tick);
+}"""
+
+
+def browser_run(page: Page, url: str, code: str, query: str = "") -> str:
+    playground = Playground(page).open(url, query=query)
+    playground.type_code(code)
+    assert playground.run() == "finished", playground.output.inner_text()
+    return playground.output.inner_text()
+
+
+def browser_elapsed(page: Page, url: str, traced: bool) -> float:
+    printed = browser_run(page, url, TEN_THOUSAND, "" if traced else "trace=off")
+    return float(printed.split()[-1])
+
+
+def browser_drawing(page: Page, url: str, tasks: int) -> dict[str, float]:
+    playground = Playground(page).open(url)
+    playground.type_code(drawing_program(tasks))
+    page.evaluate(RECORD_FRAMES)
+    assert playground.run() == "finished"
+    frames: list[float] = page.evaluate("() => window.__frames")
+    long_tasks: list[float] = page.evaluate("() => window.__longTasks")
+    gaps = [b - a for a, b in itertools.pairwise(frames)]
+    seconds = (frames[-1] - frames[0]) / 1000 if len(frames) > 1 else 0
+    return {
+        "fps": (len(frames) - 1) / seconds if seconds else 0,
+        "p95": statistics.quantiles(gaps, n=20)[-1] if len(gaps) > 20 else float("nan"),
+        "longest": max(long_tasks, default=0.0),
+    }
+
+
+def main() -> None:
+    rows: list[tuple[str, str]] = []
+
+    untraced = best(lambda: cpython_runner(False))
+    traced = best(lambda: cpython_runner(True))
+    rows.append(
+        (
+            "CPython: 10,000 tasks, playground tracer",
+            f"{untraced * 1000:.0f} ms -> {traced * 1000:.0f} ms ({traced / untraced:.2f}x)",
+        )
+    )
+    plain = best(lambda: cpython_viztracer(False))
+    viz = best(lambda: cpython_viztracer(True))
+    rows.append(
+        (
+            "CPython: 10,000 tasks, VizTracer log_async",
+            f"{plain * 1000:.0f} ms -> {viz * 1000:.0f} ms ({viz / plain:.2f}x)",
+        )
+    )
+
+    server = build.make_server(0, quiet=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://localhost:{server.server_port}/"
+    executable = os.environ.get("PLAYGROUND_CHROMIUM") or None
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.set_default_timeout(120_000)
+        untraced = best(lambda: browser_elapsed(page, url, False))
+        traced = best(lambda: browser_elapsed(page, url, True))
+        rows.append(
+            (
+                "Browser: 10,000 tasks, playground tracer",
+                f"{untraced * 1000:.0f} ms -> {traced * 1000:.0f} ms ({traced / untraced:.2f}x)",
+            )
+        )
+        for tasks in (1_000, 10_000):
+            d = browser_drawing(page, url, tasks)
+            rows.append(
+                (
+                    f"Browser: live timeline, {tasks:,} tasks",
+                    f"{d['fps']:.0f} fps, p95 frame {d['p95']:.1f} ms, "
+                    f"longest main-thread task {d['longest']:.0f} ms",
+                )
+            )
+        browser.close()
+    server.shutdown()
+
+    width = max(len(name) for name, _ in rows)
+    print(f"\n{'measure'.ljust(width)} | result")
+    print(f"{'-' * width}-|-{'-' * 60}")
+    for name, value in rows:
+        print(f"{name.ljust(width)} | {value}")
+
+
+if __name__ == "__main__":
+    main()

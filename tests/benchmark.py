@@ -7,6 +7,7 @@ Not tests: figures for the README, measured on the machine at hand. Each figure 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import statistics
 import sys
@@ -18,8 +19,6 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "py")]
-
-import itertools
 
 from conftest import CHROMIUM_ARGS  # noqa: E402
 from playground.runner import Program, compile_program  # noqa: E402

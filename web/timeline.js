@@ -120,12 +120,13 @@ export function createTimeline(canvas, tip, { onTime, scroller, spacer }) {
     layoutRows();
     // Read phase: the only layout reads, before any write.
     const width = scroller.clientWidth;
-    const viewHeight = scroller.clientHeight;
+    // The view is as tall as the lanes, up to the scroller's max-height (then it scrolls).
+    const viewHeight = parseFloat(getComputedStyle(scroller).maxHeight) || 448;
     const scrollTop = scroller.scrollTop;
     const dpr = window.devicePixelRatio || 1;
     const fullHeight = AXIS_HEIGHT + Math.max(rows.length, 1) * LANE_HEIGHT + 6;
     // Only the visible part is drawn: a canvas as tall as 240 lanes would cost every frame.
-    const height = Math.min(fullHeight, Math.max(viewHeight, AXIS_HEIGHT + LANE_HEIGHT));
+    const height = Math.min(fullHeight, viewHeight);
     firstRow = Math.max(0, Math.floor(scrollTop / LANE_HEIGHT));
     // Write phase.
     spacer.style.height = `${fullHeight}px`;

@@ -13,7 +13,11 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
+import email.utils
+import gzip
 import hashlib
+import http
 import http.server
 import json
 import os
@@ -25,6 +29,7 @@ import zipfile
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import BinaryIO
 
 ROOT = Path(__file__).resolve().parent
 DIST = ROOT / "dist"
@@ -113,21 +118,22 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def write_if_changed(path: Path, data: bytes) -> None:
+def write_if_changed(path: Path, data: bytes) -> Path:
     """Leave unchanged files untouched so their modification times (and caches) survive."""
-    if path.exists() and path.read_bytes() == data:
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    if not (path.exists() and path.read_bytes() == data):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return path
 
 
-def copy_if_changed(source: Path, target: Path) -> None:
+def copy_if_changed(source: Path, target: Path) -> Path:
     if target.exists():
         a, b = source.stat(), target.stat()
         if a.st_size == b.st_size and a.st_mtime_ns == b.st_mtime_ns:
-            return
+            return target
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy2(source, target)
+    return target
 
 
 # --- set-up -------------------------------------------------------------------------------
@@ -248,34 +254,96 @@ def runner_zip() -> bytes:
     return target.read_bytes()
 
 
-def bundle_js() -> None:
+def bundle_js() -> list[Path]:
     esbuild = NODE_MODULES / ".bin" / "esbuild"
     run(
         esbuild, *(f"web/{entry}" for entry in JS_ENTRIES), "--bundle", "--format=esm",
         "--minify", "--sourcemap", "--target=es2022", "--log-level=warning",
         "--external:./pyodide/pyodide.mjs", f"--outdir={DIST}",
     )  # fmt: skip
+    return [DIST / f"{entry}{suffix}" for entry in JS_ENTRIES for suffix in ("", ".map")]
 
 
 def build() -> None:
     python = ensure_venv(with_dev_packages=False)
     ensure_node_modules()
     wheels = fetch_wheels(python)
+    made: list[Path] = []
     for name in PYODIDE_FILES:
-        copy_if_changed(NODE_MODULES / "pyodide" / name, DIST / "pyodide" / name)
-    write_if_changed(DIST / "pyodide/pyodide-lock.json", pyodide_lock(wheels))
+        made.append(copy_if_changed(NODE_MODULES / "pyodide" / name, DIST / "pyodide" / name))
+    made.append(write_if_changed(DIST / "pyodide/pyodide-lock.json", pyodide_lock(wheels)))
     for wheel in LOCKED_WHEELS:
-        copy_if_changed(wheels / wheel.file_name, DIST / "pyodide" / wheel.file_name)
+        made.append(copy_if_changed(wheels / wheel.file_name, DIST / "pyodide" / wheel.file_name))
     for wheel in INDEX_WHEELS:
-        copy_if_changed(wheels / wheel.file_name, DIST / "wheels" / wheel.file_name)
-        write_if_changed(DIST / "simple" / wheel.name / "index.html", simple_index(wheel))
+        made.append(copy_if_changed(wheels / wheel.file_name, DIST / "wheels" / wheel.file_name))
+        made.append(
+            write_if_changed(DIST / "simple" / wheel.name / "index.html", simple_index(wheel))
+        )
     check_csp_meta()
     for name in STATIC_FILES:
-        copy_if_changed(ROOT / "web" / name, DIST / name)
-    write_if_changed(DIST / "examples.json", examples_json())
-    write_if_changed(DIST / "playground.zip", runner_zip())
-    bundle_js()
+        made.append(copy_if_changed(ROOT / "web" / name, DIST / name))
+    made.append(write_if_changed(DIST / "examples.json", examples_json()))
+    made.append(write_if_changed(DIST / "playground.zip", runner_zip()))
+    made += bundle_js()
+    made.append(write_if_changed(DIST / "build.json", build_info(made)))
+    made.append(write_if_changed(DIST / "sw.js", service_worker(made)))
+    made += precompress(made)
+    remove_stale(made)
     log(f"built {DIST}")
+
+
+def site_paths(files: list[Path]) -> list[str]:
+    """What the page may request, as site-relative URLs (source maps only for developers)."""
+    return sorted(f.relative_to(DIST).as_posix() for f in files if f.suffix not in {".map", ".gz"})
+
+
+def build_info(files: list[Path]) -> bytes:
+    """The build's version (a hash of every file) and each file's size: the worker shows
+    loading progress against these sizes, whatever compression the server applies."""
+    digest = hashlib.sha256()
+    sizes = {}
+    for path in site_paths(files):
+        digest.update(path.encode() + b"\0" + hashlib.sha256((DIST / path).read_bytes()).digest())
+        sizes[path] = (DIST / path).stat().st_size
+    return json.dumps({"version": digest.hexdigest()[:16], "sizes": sizes}, indent=1).encode()
+
+
+def service_worker(files: list[Path]) -> bytes:
+    """web/sw.js with this build's version and file list filled in: a new build changes the
+    script's bytes, which is how browsers notice an update."""
+    info = json.loads((DIST / "build.json").read_text())
+    manifest = {"version": info["version"], "files": ["./", *site_paths(files)]}
+    source = (ROOT / "web/sw.js").read_text()
+    marker = 'const MANIFEST = { version: "dev", files: [] }; // filled in by build.py'
+    if marker not in source:
+        sys.exit("build.py: web/sw.js lost its MANIFEST line")
+    return source.replace(marker, f"const MANIFEST = {json.dumps(manifest)};").encode()
+
+
+# Worth compressing: text and wasm. Zips and wheels are compressed already.
+COMPRESSIBLE = {".wasm", ".mjs", ".js", ".json", ".css", ".html", ".svg", ".map"}
+
+
+def precompress(files: list[Path]) -> list[Path]:
+    """A .gz beside each compressible file, served by `serve` to browsers that accept gzip."""
+    made = []
+    for path in files:
+        if path.suffix not in COMPRESSIBLE or path.stat().st_size < 1024:
+            continue
+        target = path.with_name(path.name + ".gz")
+        if not target.exists() or target.stat().st_mtime_ns < path.stat().st_mtime_ns:
+            # mtime=0 keeps the archive byte-identical when nothing changed.
+            target.write_bytes(gzip.compress(path.read_bytes(), compresslevel=9, mtime=0))
+        made.append(target)
+    return made
+
+
+def remove_stale(made: list[Path]) -> None:
+    """Files a previous build left that this one did not make (so nothing stale is served)."""
+    keep = {p.resolve() for p in made}
+    for path in DIST.rglob("*"):
+        if path.is_file() and path.resolve() not in keep:
+            path.unlink()
 
 
 # --- serve --------------------------------------------------------------------------------
@@ -292,6 +360,30 @@ class Handler(http.server.SimpleHTTPRequestHandler):
     def guess_type(self, path: str | os.PathLike[str]) -> str:
         return MIME_TYPES.get(Path(path).suffix) or super().guess_type(path)
 
+    def send_head(self) -> BinaryIO | None:
+        """The precompressed .gz of a file, when there is one and the browser takes gzip."""
+        path = self.translate_path(self.path)
+        packed = path + ".gz"
+        accepts = "gzip" in self.headers.get("Accept-Encoding", "")
+        if not (accepts and os.path.isfile(path) and os.path.isfile(packed)):
+            return super().send_head()
+        stat = os.stat(packed)
+        since = self.headers.get("If-Modified-Since")
+        if since and not self.headers.get("If-None-Match"):
+            with contextlib.suppress(TypeError, ValueError, IndexError, OverflowError):
+                if int(stat.st_mtime) <= email.utils.parsedate_to_datetime(since).timestamp():
+                    self.send_response(http.HTTPStatus.NOT_MODIFIED)
+                    self.end_headers()
+                    return None
+        body = open(packed, "rb")  # noqa: SIM115 (closed by the caller, as send_head's are)
+        self.send_response(http.HTTPStatus.OK)
+        self.send_header("Content-Type", self.guess_type(path))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(stat.st_size))
+        self.send_header("Last-Modified", self.date_time_string(stat.st_mtime))
+        self.end_headers()
+        return body
+
     def end_headers(self) -> None:
         if self.isolated:
             self.send_header("Cross-Origin-Opener-Policy", "same-origin")
@@ -300,6 +392,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         # Revalidate every time (cheap 304s): a new build is never hidden behind a stale copy.
         self.send_header("Cache-Control", "no-cache")
+        self.send_header("Vary", "Accept-Encoding")
         super().end_headers()
 
     def log_message(self, format: str, *args: object) -> None:
@@ -308,12 +401,13 @@ class Handler(http.server.SimpleHTTPRequestHandler):
 
 
 def make_server(
-    port: int = 0, *, isolated: bool = True, quiet: bool = False
+    port: int = 0, *, isolated: bool = True, quiet: bool = False, directory: Path = DIST
 ) -> http.server.ThreadingHTTPServer:
-    """A server for dist/ on localhost; port 0 picks a free port (see ``server_port``)."""
+    """A server for the built site on localhost; port 0 picks a free port (see
+    ``server_port``)."""
     handler = type("SiteHandler", (Handler,), {"isolated": isolated, "quiet": quiet})
     return http.server.ThreadingHTTPServer(
-        ("127.0.0.1", port), partial(handler, directory=str(DIST))
+        ("127.0.0.1", port), partial(handler, directory=str(directory))
     )
 
 

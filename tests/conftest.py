@@ -103,7 +103,10 @@ def page_errors() -> PageErrors:
 def page(
     browser: Browser, page_errors: PageErrors, request: pytest.FixtureRequest
 ) -> Iterator[Page]:
-    context = browser.new_context()
+    # The service worker precaches 13 MB after every first load; only the tests about it
+    # (marked allow_service_worker) pay for that.
+    allow = request.node.get_closest_marker("allow_service_worker") is not None
+    context = browser.new_context(service_workers="allow" if allow else "block")
     page = context.new_page()
     page.set_default_timeout(LOAD_TIMEOUT_MS)
 

@@ -2,6 +2,7 @@
 import { createCodeTools } from "./codetools.js";
 import { createEditor } from "./editor.js";
 import { createPicker, loadExamples } from "./examples.js";
+import { keepForOffline } from "./offline.js";
 import { createOutput } from "./output.js";
 import { createRunner } from "./runner.js";
 import { createTimelinePanel } from "./timeline-panel.js";
@@ -68,6 +69,7 @@ const runner = createRunner({
     document.body.dataset.isolated = isolated ? "yes" : "no";
     if (state === "loading") setState("ready", "Ready");
     else setState(state, status.textContent);
+    keepForOffline();
   },
   onLoadFailed(message) {
     pythonReady = false;

@@ -24,19 +24,27 @@ const post = (message) => self.postMessage(message);
 const TRACE_BATCH_MS = 16;
 
 // Real download progress: count the bytes of every response as Pyodide reads them.
-function countDownloads() {
+function countDownloads(sizesLoaded) {
   const realFetch = self.fetch.bind(self);
+  let sizes = {};
+  sizesLoaded.then((known) => {
+    sizes = known;
+  });
+  const sitePath = new URL(siteURL).pathname;
   let loaded = 0;
   let total = 0;
   self.fetch = async (input, init) => {
     const response = await realFetch(input, init);
-    const size = Number(response.headers.get("Content-Length"));
+    // build.json has each file's real size: Content-Length is the compressed size when the
+    // server sends gzip, while the body stream counts decompressed bytes.
+    const path = new URL(response.url || String(input), siteURL).pathname.slice(sitePath.length);
+    const size = sizes[path] ?? Number(response.headers.get("Content-Length"));
     if (!response.body || !size) return response;
     total += size;
     const counter = new TransformStream({
       transform(chunk, controller) {
         loaded += chunk.byteLength;
-        post({ type: FromWorker.PROGRESS, loaded, total });
+        post({ type: FromWorker.PROGRESS, loaded: Math.min(loaded, total), total });
         controller.enqueue(chunk);
       },
     });
@@ -75,6 +83,7 @@ const newlines = (text) => text.split("\n").length - 1;
 function createOutputCap() {
   let lines = 0;
   let chars = 0;
+  let atLineStart = true; // whether what was shown so far ends with a newline
   let dropped = null; // {lines, endsLine}, once the cap is reached
   const note = (text) => post({ type: FromWorker.OUTPUT, id: runId, stream: "note", text });
   return {
@@ -92,12 +101,15 @@ function createOutputCap() {
       if (room === 0) keep = keep.slice(0, at + 1);
       lines += newlines(keep);
       chars += keep.length;
-      if (keep) post({ type: FromWorker.OUTPUT, id: runId, stream, text: keep });
+      if (keep) {
+        post({ type: FromWorker.OUTPUT, id: runId, stream, text: keep });
+        atLineStart = keep.endsWith("\n");
+      }
       if (keep.length === text.length) return;
       const rest = text.slice(keep.length);
       dropped = { lines: newlines(rest), endsLine: rest.endsWith("\n") };
       const count = `${OUTPUT_MAX_LINES.toLocaleString("en")} lines`;
-      note(`${keep.endsWith("\n") ? "" : "\n"}[Output is limited to ${count} per run.]\n`);
+      note(`${atLineStart ? "" : "\n"}[Output is limited to ${count} per run.]\n`);
     },
     /** At the end of a run: how much was not shown. */
     finish() {
@@ -145,7 +157,13 @@ self.addEventListener("error", uncaught);
 self.addEventListener("unhandledrejection", uncaught);
 
 async function start() {
-  const restoreFetch = countDownloads();
+  // Fetched alongside everything else (tiny, so it nearly always arrives first); without it,
+  // progress falls back to Content-Length.
+  const sizes = fetch(new URL("build.json", siteURL))
+    .then((r) => (r.ok ? r.json() : {}))
+    .then((info) => info.sizes ?? {})
+    .catch(() => ({}));
+  const restoreFetch = countDownloads(sizes);
   const runnerZip = fetch(new URL("playground.zip", siteURL)).then((r) => {
     if (!r.ok) throw new Error(`playground.zip: HTTP ${r.status}`);
     return r.arrayBuffer();

@@ -469,12 +469,12 @@ def test(pytest_args: list[str]) -> int:
     ).returncode
 
 
-def bench() -> int:
+def bench(parts: list[str]) -> int:
     python = ensure_venv(with_dev_packages=True)
     build()
     env = {**os.environ, "PLAYGROUND_CHROMIUM": find_browser(python)}
     return subprocess.run(
-        [python, ROOT / "tests/benchmark.py"], cwd=ROOT, env=env, check=False
+        [python, ROOT / "tests/benchmark.py", *parts], cwd=ROOT, env=env, check=False
     ).returncode
 
 
@@ -489,14 +489,14 @@ def main() -> None:
         help="leave out COOP/COEP, as a page inside an LMS iframe would be",
     )
     commands.add_parser("test", help="set up, build and run every test", add_help=False)
-    commands.add_parser("bench", help="set up, build and print the benchmark table")
+    commands.add_parser("bench", help="set up, build and print the benchmark table", add_help=False)
     args, rest = parser.parse_known_args()
     if args.command == "test":
         sys.exit(test(rest))
+    if args.command == "bench":
+        sys.exit(bench(rest))
     if rest:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
-    if args.command == "bench":
-        sys.exit(bench())
     if args.command == "serve":
         serve(args.port, isolated=not args.not_isolated)
     else:

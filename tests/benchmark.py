@@ -7,23 +7,28 @@ Not tests: figures for the README, measured on the machine at hand. Each figure 
 from __future__ import annotations
 
 import asyncio
+import http.server
+import io
 import itertools
 import os
 import statistics
+import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "py")]
 
 from conftest import CHROMIUM_ARGS  # noqa: E402
+from expected import EXAMPLES  # noqa: E402
 from playground.runner import Program, compile_program  # noqa: E402
 from playground.tracer import Tracer  # noqa: E402
-from playwright.sync_api import Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402  # noqa: E402
 from tracing import PyTask  # noqa: E402
 from ui import Playground  # noqa: E402
 
@@ -159,51 +164,215 @@ def browser_drawing(page: Page, url: str, tasks: int) -> dict[str, float]:
     }
 
 
+# --- start-up ---------------------------------------------------------------------------------
+
+# The yardstick: a page whose module worker only calls loadPyodide on the same files.
+BARE_PAGE = """<!DOCTYPE html><meta charset="utf-8"><title>bare</title>
+<script type="module" src="bare.js"></script>"""
+BARE_SCRIPT = """const worker = new Worker("bare-worker.js", { type: "module" });
+worker.onmessage = () => { document.body.dataset.state = "ready"; };"""
+BARE_WORKER = """import { loadPyodide } from "./pyodide/pyodide.mjs";
+await loadPyodide({ indexURL: new URL("pyodide/", import.meta.url).href });
+postMessage("ready");"""
+BARE_FILES = {
+    "bare.html": ("text/html", BARE_PAGE),
+    "bare.js": ("text/javascript", BARE_SCRIPT),
+    "bare-worker.js": ("text/javascript", BARE_WORKER),
+}
+
+
+class CountingHandler(build.Handler):
+    """The site's own handler, counting the body bytes it sends (a 304 sends none), and
+    serving the bare page beside the site (not through Playwright's routing, which would
+    turn the HTTP cache off)."""
+
+    quiet = True
+    sent = 0
+
+    def send_head(self) -> BinaryIO | None:
+        name = self.path.split("?")[0].lstrip("/")
+        if name not in BARE_FILES:
+            return super().send_head()
+        kind, body = BARE_FILES[name]
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body.encode())
+
+    def copyfile(self, source: BinaryIO, outputfile: BinaryIO) -> None:  # type: ignore[override]
+        data = source.read()
+        CountingHandler.sent += len(data)
+        outputfile.write(data)
+
+
+def time_to_ready(page: Page, url: str) -> tuple[float, int]:
+    """Seconds from navigation start to body[data-state=ready], and bytes the server sent."""
+    CountingHandler.sent = 0
+    page.goto(url)
+    page.wait_for_function("() => document.body?.dataset.state === 'ready'", polling=5)
+    seconds = page.evaluate("() => performance.now()") / 1000
+    return seconds, CountingHandler.sent
+
+
+def startup(browser: Browser, url: str, path: str, warm_with_worker: bool) -> dict[str, float]:
+    cold_times, warm_times, cold_bytes, warm_bytes = [], [], [], []
+    for _ in range(3):
+        context = browser.new_context(service_workers="allow" if warm_with_worker else "block")
+        page = context.new_page()
+        page.set_default_timeout(120_000)
+        seconds, sent = time_to_ready(page, url + path)
+        cold_times.append(seconds)
+        cold_bytes.append(sent)
+        if warm_with_worker:
+            page.wait_for_function(
+                """async () => (await navigator.serviceWorker.ready).active.state === "activated"
+                && !!navigator.serviceWorker.controller"""
+            )
+        page.close()
+        page = context.new_page()
+        seconds, sent = time_to_ready(page, url + path)
+        warm_times.append(seconds)
+        warm_bytes.append(sent)
+        context.close()
+    return {
+        "cold": min(cold_times),
+        "warm": min(warm_times),
+        "cold_bytes": min(cold_bytes),
+        "warm_bytes": min(warm_bytes),
+    }
+
+
+FIRST_OUTPUT = """() => new Promise((resolve) => {
+  const output = document.getElementById("output");
+  const started = performance.now();
+  new MutationObserver((changes, observer) => {
+    if (output.textContent.includes("hi")) {
+      observer.disconnect();
+      resolve(performance.now() - started);
+    }
+  }).observe(output, { childList: true, subtree: true, characterData: true });
+  document.getElementById("run").click();
+})"""
+
+
+def run_to_first_output(page: Page, url: str) -> float:
+    playground = Playground(page).open(url)
+    playground.type_code('print("hi")\n')
+    results = []
+    for _ in range(REPEATS):
+        results.append(page.evaluate(FIRST_OUTPUT))
+        playground.wait_until_done()
+    return min(results)
+
+
+def cpython_seconds(slug: str) -> float:
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, str(ROOT / "py/examples" / f"{slug}.py")],
+        capture_output=True,
+        check=True,
+        env={**os.environ, "PYTHONUTF8": "1"},
+    )
+    return time.perf_counter() - start
+
+
+def browser_seconds(page: Page, url: str, slug: str) -> float:
+    playground = Playground(page).open(url, query=f"example={slug}")
+    assert playground.run() == "finished"
+    return playground.seconds_taken()
+
+
 def main() -> None:
     rows: list[tuple[str, str]] = []
+    only = set(sys.argv[1:])  # e.g. "startup", "tracer", "drawing", "fidelity"
 
-    untraced = best(lambda: cpython_runner(False))
-    traced = best(lambda: cpython_runner(True))
-    rows.append(
-        (
-            "CPython: 10,000 tasks, playground tracer",
-            f"{untraced * 1000:.0f} ms -> {traced * 1000:.0f} ms ({traced / untraced:.2f}x)",
-        )
-    )
-    plain = best(lambda: cpython_viztracer(False))
-    viz = best(lambda: cpython_viztracer(True))
-    rows.append(
-        (
-            "CPython: 10,000 tasks, VizTracer log_async",
-            f"{plain * 1000:.0f} ms -> {viz * 1000:.0f} ms ({viz / plain:.2f}x)",
-        )
-    )
+    def wanted(part: str) -> bool:
+        return not only or part in only
 
-    server = build.make_server(0, quiet=True)
+    if wanted("tracer"):
+        untraced = best(lambda: cpython_runner(False))
+        traced = best(lambda: cpython_runner(True))
+        rows.append(
+            (
+                "CPython: 10,000 tasks, playground tracer",
+                f"{untraced * 1000:.0f} ms -> {traced * 1000:.0f} ms ({traced / untraced:.2f}x)",
+            )
+        )
+        plain = best(lambda: cpython_viztracer(False))
+        viz = best(lambda: cpython_viztracer(True))
+        rows.append(
+            (
+                "CPython: 10,000 tasks, VizTracer log_async",
+                f"{plain * 1000:.0f} ms -> {viz * 1000:.0f} ms ({viz / plain:.2f}x)",
+            )
+        )
+
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), partial(CountingHandler, directory=str(build.DIST))
+    )
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://localhost:{server.server_port}/"
     executable = os.environ.get("PLAYGROUND_CHROMIUM") or None
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        if wanted("startup"):
+            bare = startup(browser, url, "bare.html", warm_with_worker=False)
+            ours = startup(browser, url, "", warm_with_worker=True)
+            rows += [
+                ("Start: bare loadPyodide page, cold", f"{bare['cold']:.2f} s"),
+                ("Start: bare loadPyodide page, warm (HTTP cache)", f"{bare['warm']:.2f} s"),
+                (
+                    "Start: playground, cold (time to Run enabled)",
+                    f"{ours['cold']:.2f} s ({ours['cold'] / bare['cold']:.2f}x bare cold)",
+                ),
+                (
+                    "Start: playground, warm (service worker)",
+                    f"{ours['warm']:.2f} s ({ours['warm'] / bare['cold']:.2f}x bare cold)",
+                ),
+                (
+                    "Bytes sent: bare cold / playground cold / playground warm",
+                    f"{bare['cold_bytes'] / 1e6:.1f} MB / {ours['cold_bytes'] / 1e6:.1f} MB"
+                    f" / {ours['warm_bytes'] / 1e3:.1f} kB",
+                ),
+            ]
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, service_workers="block")
         page.set_default_timeout(120_000)
-        untraced = best(lambda: browser_elapsed(page, url, False))
-        traced = best(lambda: browser_elapsed(page, url, True))
-        rows.append(
-            (
-                "Browser: 10,000 tasks, playground tracer",
-                f"{untraced * 1000:.0f} ms -> {traced * 1000:.0f} ms ({traced / untraced:.2f}x)",
+        if wanted("startup"):
+            rows.append(
+                ("Run to first output, print('hi')", f"{run_to_first_output(page, url):.0f} ms")
             )
-        )
-        for tasks in (1_000, 10_000):
-            d = browser_drawing(page, url, tasks)
+        if wanted("fidelity"):
+            for slug in EXAMPLES:
+                ideal = cpython_seconds(slug)
+                seen = browser_seconds(page, url, slug)
+                rows.append(
+                    (
+                        f"Timing: {slug}",
+                        f"CPython {ideal:.3f} s (whole process), browser {seen:.2f} s "
+                        f"(status line), {100 * (seen - ideal) / ideal:+.1f}%",
+                    )
+                )
+        if wanted("tracer"):
+            untraced = best(lambda: browser_elapsed(page, url, False))
+            traced = best(lambda: browser_elapsed(page, url, True))
             rows.append(
                 (
-                    f"Browser: live timeline, {tasks:,} tasks",
-                    f"{d['fps']:.0f} fps, p95 frame {d['p95']:.1f} ms, "
-                    f"longest main-thread task {d['longest']:.0f} ms",
+                    "Browser: 10,000 tasks, playground tracer",
+                    f"{untraced * 1000:.0f} ms -> {traced * 1000:.0f} ms "
+                    f"({traced / untraced:.2f}x)",
                 )
             )
+        if wanted("drawing"):
+            for tasks in (1_000, 10_000):
+                d = browser_drawing(page, url, tasks)
+                rows.append(
+                    (
+                        f"Browser: live timeline, {tasks:,} tasks",
+                        f"{d['fps']:.0f} fps, p95 frame {d['p95']:.1f} ms, "
+                        f"longest main-thread task {d['longest']:.0f} ms",
+                    )
+                )
         browser.close()
     server.shutdown()
 

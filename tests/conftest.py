@@ -93,6 +93,16 @@ class PageErrors:
     def unexpected(self) -> list[str]:
         return [e for e in self.seen if not any(p.search(e) for p in self.expected)]
 
+    def watch(self, page: Page) -> None:
+        """Records `page`'s console errors and page errors (any page of the test's)."""
+
+        def on_console(message: ConsoleMessage) -> None:
+            if message.type == "error":
+                self.seen.append(f"console: {message.text}")
+
+        page.on("console", on_console)
+        page.on("pageerror", lambda error: self.seen.append(f"page error: {error}"))
+
 
 @pytest.fixture
 def page_errors() -> PageErrors:
@@ -109,13 +119,7 @@ def page(
     context = browser.new_context(service_workers="allow" if allow else "block")
     page = context.new_page()
     page.set_default_timeout(LOAD_TIMEOUT_MS)
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            page_errors.seen.append(f"console: {message.text}")
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: page_errors.seen.append(f"page error: {error}"))
+    page_errors.watch(page)
     yield page
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 
 from playwright.sync_api import Locator, Page, expect
@@ -62,6 +63,12 @@ class Playground:
             arg=list(END_STATES),
             timeout=timeout_ms,
         )
+        self.wait_for_drawing()
+
+    def wait_for_drawing(self) -> None:
+        """Waits one animation frame: the Output pane draws what arrived before the run ended
+        on the next one, and a check of the state may come first."""
+        self.page.evaluate("() => new Promise((drawn) => requestAnimationFrame(() => drawn()))")
 
     def seconds_taken(self) -> float:
         """The run's time as the status line reports it ("Finished in 1.50 s")."""
@@ -69,3 +76,29 @@ class Playground:
         match = re.search(r"(\d+\.\d+) s", text)
         assert match, f"no time in the status line: {text!r}"
         return float(match.group(1))
+
+    def stop(self) -> float:
+        """Presses Stop and waits until the page says the run stopped; returns the seconds from
+        the click to that, as a learner would feel them."""
+        started = time.monotonic()
+        self.page.get_by_role("button", name="Stop").click()
+        # Checked on every animation frame: expect() polls in steps of up to a second, which
+        # would be measured as latency.
+        self.page.wait_for_function(
+            "() => document.body.dataset.state === 'stopped'", polling="raf"
+        )
+        took = time.monotonic() - started
+        self.wait_for_drawing()
+        return took
+
+    def wait_for_spare(self) -> None:
+        """Waits until the spare worker (kept warm to replace a stuck or crashed one) loads."""
+        expect(self.page.locator("body")).to_have_attribute("data-spare", "ready")
+
+    def run_timed(self, code: str) -> tuple[str, float]:
+        """Types and runs `code`; returns the end state and the seconds from Run to it."""
+        self.type_code(code)
+        started = time.monotonic()
+        self.press_run()
+        self.wait_until_done()
+        return self.state, time.monotonic() - started

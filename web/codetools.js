@@ -40,8 +40,8 @@ export function createCodeTools(editor) {
 
   const drafts = createDrafts();
   let slot = null; // what the editor shows: {kind, key, original, slug}
-  let link = null; // the share link the page was opened with: {payload, code} | {damaged}
-  let opened = false;
+  let link = null; // a share link not shown yet: {payload, code} | {payload, damaged}
+  let shown = null; // the example open in the picker
   let dirty = false;
   let saveTimer = 0;
   let beforeReset = null; // the learner's code while "Undo" is offered
@@ -71,7 +71,10 @@ export function createCodeTools(editor) {
       drafts.remove(slot.key);
     } else if (!drafts.set(slot.key, { code }) && !toldNotKept) {
       toldNotKept = true;
-      say("This browser is not letting the page save (storage is off or full): your edits last until you leave the page.");
+      say(
+        "This browser is not letting the page save (storage is off or full): " +
+          "your edits last until you leave the page.",
+      );
     }
     if (slot.kind === "shared") drafts.prune("shared:", KEPT_SHARED_DRAFTS);
   }
@@ -92,7 +95,7 @@ export function createCodeTools(editor) {
 
   function reset() {
     const before = editor.text;
-    // An ordinary editor transaction, so Ctrl+Z in the editor undoes it too.
+    // An editor transaction (an undo step of its own), so Ctrl+Z in the editor undoes it too.
     editor.text = slot.original;
     save();
     beforeReset = before;
@@ -113,7 +116,14 @@ export function createCodeTools(editor) {
       say(`This code is too long to share as a link (over ${MAX_CODE_BYTES / 1000} kB).`);
       return;
     }
-    const url = await shareLink(code, slot.slug);
+    let url;
+    try {
+      url = await shareLink(code, slot.slug);
+    } catch {
+      // CompressionStream("deflate-raw") arrived in 2023 browsers (Safari 16.4).
+      say("This browser cannot make share links; please update it.");
+      return;
+    }
     let copied = false;
     try {
       // Refused without a user gesture, in an iframe without clipboard-write, on plain http.
@@ -132,7 +142,7 @@ export function createCodeTools(editor) {
     label.append("Share link", field);
     say(
       copied
-        ? "Link copied. Whoever opens it sees this code in the editor; it runs only if they press Run."
+        ? "Link copied. It opens this code in the editor; nothing runs until Run is pressed."
         : "Copy this link to share your code:",
       label,
     );
@@ -166,37 +176,52 @@ export function createCodeTools(editor) {
     if (document.visibilityState === "hidden") save();
   });
 
+  /** Reads the share link in the page's URL, if any, for the next `open` to show. */
+  async function readLink() {
+    const payload = linkPayload();
+    if (payload !== null) link = { payload, ...(await decodeCode(payload)) };
+  }
+
+  function open(example) {
+    notice.replaceChildren(); // what it said was about the code being left
+    save();
+    shown = example;
+    beforeReset = null;
+    const fromLink = link;
+    link = null;
+    // Leaving the link's code for an example: a reload must not bring the link back.
+    if (!fromLink) forgetLink();
+    const slug = example?.slug;
+    if (fromLink?.code !== undefined) {
+      const key = `shared:${hash(fromLink.payload)}`;
+      slot = { kind: "shared", key, original: fromLink.code, slug };
+      load(drafts.get(slot.key)?.code ?? slot.original);
+      say("Showing the code from a share link. It runs only when you press Run.");
+      return;
+    }
+    slot = example
+      ? { kind: "example", key: `code:${slug}`, original: example.code, slug }
+      : { kind: "own", key: "code:own", original: "" };
+    load(drafts.get(slot.key)?.code ?? slot.original);
+    if (fromLink?.damaged) say("This share link is damaged; showing the example instead.");
+  }
+
+  // A share link pasted into this tab's address bar changes only the fragment: no new page.
+  addEventListener("hashchange", async () => {
+    if (!slot || linkPayload() === null) return;
+    await readLink();
+    open(shown);
+  });
+
   return {
-    /** Reads the share link in the page's URL, if any; call (and await) before `open`. */
-    async readLink() {
-      const payload = linkPayload();
-      if (payload !== null) link = { payload, ...(await decodeCode(payload)) };
-    },
+    /** Call (and await) before the first `open`, which then shows the link's code. */
+    readLink,
 
     /**
      * Shows `example` (null: the learner's own code, when there are no examples): its draft
-     * if there is one, else its code. The first call shows the share link's code instead.
+     * if there is one, else its code; or, the first time, the share link's code.
      */
-    open(example) {
-      save();
-      const first = !opened;
-      opened = true;
-      if (!first) forgetLink(); // the link's code is left behind with its example
-      beforeReset = null;
-      const slug = example?.slug;
-      if (first && link?.code !== undefined) {
-        slot = { kind: "shared", key: `shared:${hash(link.payload)}`, original: link.code, slug };
-        load(drafts.get(slot.key)?.code ?? slot.original);
-        say("Showing the code from a share link. It runs only when you press Run.");
-        return;
-      }
-      slot = example
-        ? { kind: "example", key: `code:${slug}`, original: example.code, slug }
-        : { kind: "own", key: "code:own", original: "" };
-      load(drafts.get(slot.key)?.code ?? slot.original);
-      if (first && link?.damaged) say("This share link is damaged; showing the example instead.");
-      else notice.replaceChildren();
-    },
+    open,
 
     /** The editor's onChange. */
     changed(code) {

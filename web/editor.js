@@ -1,6 +1,6 @@
 // The code editor: CodeMirror 6 with Python support, themed by the page's CSS variables so
 // it follows light and dark mode.
-import { indentWithTab } from "@codemirror/commands";
+import { indentWithTab, isolateHistory } from "@codemirror/commands";
 import { python } from "@codemirror/lang-python";
 import { HighlightStyle, syntaxHighlighting } from "@codemirror/language";
 import { lintGutter, setDiagnostics } from "@codemirror/lint";
@@ -57,7 +57,11 @@ export function createEditor(parent, { onRun, onChange }) {
       view.setState(EditorState.create({ doc: value, extensions }));
     },
     set text(value) {
-      view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: value } });
+      view.dispatch({
+        changes: { from: 0, to: view.state.doc.length, insert: value },
+        // One undo step of its own (e.g. Reset): Ctrl+Z never merges it with the typing before.
+        annotations: isolateHistory.of("full"),
+      });
       view.dispatch(setDiagnostics(view.state, []));
     },
     /** Marks a learner's error at `line`/`column` (1-based), or clears marks with null. */

@@ -16,6 +16,8 @@ const LOAD_STALL_MS = 45_000;
 // WebAssembly memory never shrinks: after a run that grew a worker past this, the spare takes
 // over and the big one is let go. A fresh worker holds 30 MB of it.
 const RECYCLE_BYTES = 512 * 1024 * 1024;
+// The spare starts loading once no program has run for this long (see spareWhenIdle).
+const SPARE_AFTER_IDLE_MS = 1_000;
 
 // After which runs the next one had better start in the spare (only once it has loaded, so
 // the next Run never waits). A program that had to be interrupted (cancelling was not enough)
@@ -143,9 +145,21 @@ export function createRunner(events) {
   // The active worker has loaded: tell the page, then load a spare behind it.
   function activated() {
     events.onReady(python.info);
-    if (spare) return;
-    spare = spawn();
-    events.onSpare("loading");
+    spareWhenIdle();
+  }
+
+  // Loading Python keeps a core busy for seconds: on a two-core machine that made the lesson's
+  // programs run late by 0.2 s, against timings that must match CPython's. So the spare loads
+  // only once no program has run for a moment (a learner reads and types for longer).
+  let spareTimer = 0;
+  function spareWhenIdle() {
+    clearTimeout(spareTimer);
+    if (spare || current) return;
+    spareTimer = setTimeout(() => {
+      if (spare || current) return;
+      spare = spawn();
+      events.onSpare("loading");
+    }, SPARE_AFTER_IDLE_MS);
   }
 
   // A spare that failed is let go; the next switch loads another one instead.
@@ -177,6 +191,7 @@ export function createRunner(events) {
     current = null;
     run.timers.forEach(clearTimeout);
     run.resolve({ ...result, status: run.stopping ? "stopped" : result.status });
+    spareWhenIdle();
   }
 
   async function run(code) {
@@ -237,7 +252,8 @@ export function createRunner(events) {
         events.onOutput("note", "\nThe program did not stop; Python was restarted.\n");
         replaceWorker();
         finish({ status: "stopped", error: null });
-      }, CANCEL_GRACE_MS + INTERRUPT_GRACE_MS),
+        // Without a control buffer (a page not cross-origin isolated) there is no step 2.
+      }, CANCEL_GRACE_MS + (control ? INTERRUPT_GRACE_MS : 0)),
     );
     return finished;
   }

@@ -333,7 +333,9 @@ class Tracer:
     def _error_of(self, task: asyncio.Task[Any]) -> str:
         if not task.done() or task.cancelled():
             return "cancelled"
-        error = task.exception()
+        # _exception, not exception(): that would mark the error retrieved, and CPython's
+        # "Task exception was never retrieved" would never come. Observing must not change it.
+        error = task._exception
         return f"{type(error).__name__}: {error}" if error is not None else "done"
 
     # --- steps: the hot path, kept lean (see the benchmark in the README) ------------------
@@ -382,7 +384,7 @@ class Tracer:
     def _ended(self, task: asyncio.Task[Any], number: int, t: float) -> Event:
         if task.cancelled():
             return ["done", t, number, "cancelled", self._cancel_causes.get(number, "cancelled")]
-        error = task.exception()
+        error = task._exception  # see _error_of
         if error is not None:
             return ["done", t, number, "failed", f"{type(error).__name__}: {error}"]
         return ["done", t, number, "done", _short.repr(task.result())]

@@ -1,0 +1,287 @@
+"""Bad input gets a clear message and loses nothing: what a learner sees in the Output pane
+when a program misuses asyncio, floods the output, asks for input, exits, imports what is not
+there, kills Python, or is run again while it runs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import PageErrors, Site
+from playwright.sync_api import Page, expect
+from test_stop import WARM_RUN_WITHIN_S, runs_again_at_once
+from ui import Playground
+
+
+def cpython_run(code: str, folder: Path) -> subprocess.CompletedProcess[str]:
+    """`python3 main.py` in a terminal-less shell, for what CPython itself prints; file names
+    made relative, as the playground shows them ("main.py", not "/tmp/.../main.py")."""
+    (folder / "main.py").write_text(code)
+    done = subprocess.run(
+        [sys.executable, "main.py"], cwd=folder, capture_output=True, text=True, timeout=30
+    )
+    done.stderr = done.stderr.replace(f"{folder}/", "")
+    return done
+
+
+NEVER_AWAITED = {
+    # Dropped at once: CPython warns on the line that made it.
+    "dropped": (
+        "import asyncio\n\nasync def fetch():\n    return 1\n\n"
+        'async def main():\n    fetch()\n    print("end")\n\nasyncio.run(main())\n'
+    ),
+    # Kept alive by a reference cycle until the garbage collector runs: at exit in CPython.
+    "in-a-cycle": (
+        "import asyncio\n\nasync def fetch():\n    return 1\n\n"
+        "async def main():\n    pending = [fetch()]\n    pending.append(pending)\n"
+        '    print("end")\n\nasyncio.run(main())\n'
+    ),
+}
+
+
+@pytest.mark.parametrize("code", NEVER_AWAITED.values(), ids=list(NEVER_AWAITED))
+def test_coroutine_never_awaited_is_warned_as_cpython_does(
+    page: Page, site: Site, tmp_path: Path, code: str
+) -> None:
+    cpython = cpython_run(code, tmp_path)
+    assert "RuntimeWarning: coroutine 'fetch' was never awaited" in cpython.stderr
+    playground = Playground(page).open(site.url)
+    playground.type_code(code)
+    assert playground.run() == "finished"
+    # The warning is in the pane, styled as stderr, word for word CPython's (with its line).
+    expect(page.locator("#output .stderr")).to_have_count(1)
+    assert page.locator("#output .stderr").inner_text() == cpython.stderr
+    assert "end\n" in playground.output.inner_text()
+
+
+NEVER_RETRIEVED = """\
+import asyncio
+
+async def boom():
+    raise ValueError("bad input")
+
+async def main():
+    asyncio.create_task(boom())
+    await asyncio.sleep(0.1)
+    print("main done")
+
+asyncio.run(main())
+"""
+
+RETRIEVED_LATER = """\
+import asyncio
+
+async def boom():
+    raise ValueError("bad input")
+
+async def main():
+    task = asyncio.create_task(boom())
+    await asyncio.sleep(0.1)
+    try:
+        await task
+    except ValueError as error:
+        print("caught", error)
+
+asyncio.run(main())
+"""
+
+
+# Traced too: observing a failed task must not mark its exception retrieved.
+@pytest.mark.parametrize("query", ["trace=off", ""], ids=["untraced", "traced"])
+def test_task_exception_never_retrieved_is_reported_as_cpython_does(
+    page: Page, site: Site, tmp_path: Path, query: str
+) -> None:
+    cpython = cpython_run(NEVER_RETRIEVED, tmp_path)
+    assert cpython.stderr.startswith("Task exception was never retrieved\n")
+    playground = Playground(page).open(site.url, query=query)
+    playground.type_code(NEVER_RETRIEVED)
+    assert playground.run() == "finished"
+    # The message, the task and the traceback, trimmed to the learner's frames.
+    expect(page.locator("#output .stderr")).to_have_count(1)
+    assert page.locator("#output .stderr").inner_text() == cpython.stderr
+
+
+def test_task_exception_retrieved_later_is_not_reported(page: Page, site: Site) -> None:
+    """Pyodide alone would call it an unhandled exception the moment the task fails."""
+    playground = Playground(page).open(site.url)
+    playground.type_code(RETRIEVED_LATER)
+    assert playground.run() == "finished"
+    expect(playground.output).to_have_text("caught bad input\n")
+
+
+FLOOD = "for i in range(1_000_000):\n    print(i)\nprint('done')\n"
+# web/worker.js: at most 5,000 lines of a run reach the page.
+SHOWN_LINES = 5_000
+# A frame at 60 Hz is 17 ms; a page drawing a million lines would take seconds to answer.
+# 0.25 s leaves room for a machine busy with the flooding worker and other browsers.
+RESPONSIVE_WITHIN_S = 0.25
+
+
+def test_output_flood_is_capped_and_the_page_stays_responsive(page: Page, site: Site) -> None:
+    playground = Playground(page).open(site.url)
+    playground.type_code(FLOOD)
+    playground.press_run()
+    expect(playground.output).to_contain_text("[Output is limited to 5,000 lines per run.]")
+    # The program goes on printing for seconds: the page answers and draws frames meanwhile.
+    assert playground.state == "running"
+    for _ in range(5):
+        started = time.monotonic()
+        playground.wait_for_drawing()
+        took = time.monotonic() - started
+        assert took < RESPONSIVE_WITHIN_S, f"a frame took {took:.2f} s"
+    assert playground.state == "running"
+    playground.wait_until_done()
+    assert playground.state == "finished"
+    shown = "".join(f"{i}\n" for i in range(SHOWN_LINES))
+    dropped = 1_000_000 + 1 - SHOWN_LINES  # the numbers, and "done"
+    expected = (
+        f"{shown}[Output is limited to 5,000 lines per run.]\n"
+        f"[... {dropped:,} more lines not shown]\n"
+    )
+    # Bounded: the pane holds the first lines and two notes, nothing more.
+    assert playground.output.inner_text() == expected
+
+
+@pytest.mark.parametrize("serving", ["site", "plain_site"])
+def test_input_says_clearly_that_it_cannot_read(
+    page: Page, request: pytest.FixtureRequest, serving: str
+) -> None:
+    site: Site = request.getfixturevalue(serving)
+    playground = Playground(page).open(site.url)
+    playground.type_code('name = input("Your name? ")\nprint("Hello", name)\n')
+    assert playground.run() == "failed"
+    printed = playground.output.inner_text()
+    # The prompt, then why it cannot go on and what to do instead, on the learner's line.
+    assert printed.startswith("Your name? Traceback (most recent call last):\n"), printed
+    assert 'File "main.py", line 1, in <module>' in printed
+    assert printed.rstrip().endswith(
+        "EOFError: input() cannot read from the keyboard in this playground; "
+        "put the value in your code instead (for example name = 'Ada')"
+    )
+    assert "/playground/" not in printed  # none of the runner's frames
+    expect(playground.status).to_contain_text("line 1")
+
+
+EXITS = {
+    "sys.exit(3)": ("import sys\nprint('before')\nsys.exit(3)\n", 3, "before\n"),
+    "sys.exit()": ("import sys\nsys.exit()\n", 0, ""),
+    "SystemExit(str)": ('raise SystemExit("bye")\n', 1, "bye\n"),
+    "sys.exit-in-main": (
+        "import asyncio\nimport sys\n\nasync def main():\n    sys.exit(2)\n\nasyncio.run(main())\n",
+        2,
+        "",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(EXITS))
+def test_system_exit_is_reported_as_an_exit(
+    page: Page, site: Site, tmp_path: Path, name: str
+) -> None:
+    code, exit_code, printed = EXITS[name]
+    assert cpython_run(code, tmp_path).returncode == exit_code
+    playground = Playground(page).open(site.url)
+    playground.type_code(code)
+    assert playground.run() == ("finished" if exit_code == 0 else "failed")
+    expect(playground.output).to_have_text(f"{printed}Exited with code {exit_code}.\n")
+    expect(playground.status).to_contain_text(f"Exited with code {exit_code} after")
+
+
+def test_keyboard_interrupt_raised_by_the_program_is_its_traceback(page: Page, site: Site) -> None:
+    playground = Playground(page).open(site.url)
+    playground.type_code(
+        "import asyncio\n\nasync def main():\n    raise KeyboardInterrupt\n\nasyncio.run(main())\n"
+    )
+    assert playground.run() == "failed"
+    printed = playground.output.inner_text()
+    assert printed.startswith("Traceback (most recent call last):\n")
+    assert 'File "main.py", line 4, in main' in printed
+    assert printed.rstrip().endswith("\nKeyboardInterrupt")
+    assert "/playground/" not in printed
+    assert "Stopped" not in printed  # the program's own, not a Stop
+    expect(playground.status).to_contain_text("line 4")
+
+
+def test_missing_module_says_how_to_install_one(page: Page, site: Site) -> None:
+    playground = Playground(page).open(site.url)
+    playground.type_code("import numpy\n")
+    assert playground.run() == "failed"
+    expect(page.locator("#output .stderr")).to_contain_text(
+        "ModuleNotFoundError: No module named 'numpy'"
+    )
+    expect(page.locator("#output .note")).to_contain_text(
+        'import micropip, then await micropip.install("numpy")'
+    )
+
+
+CRASH = """\
+import sys
+
+sys.setrecursionlimit(10**6)
+
+def deeper(n):
+    return sorted([n], key=deeper)
+
+deeper(0)
+"""
+
+
+def test_worker_crash_is_explained_and_the_page_recovers(
+    page: Page, site: Site, page_errors: PageErrors
+) -> None:
+    # Pyodide itself logs its fatal error to the console.
+    page_errors.expect(r"Pyodide has suffered a fatal error")
+    page_errors.expect(r"The cause of the fatal error was")
+    page_errors.expect(r"Maximum call stack size exceeded")
+    playground = Playground(page).open(site.url)
+    playground.wait_for_spare()
+    playground.type_code(CRASH)
+    assert playground.run() == "failed"
+    expect(page.locator("#output .note")).to_contain_text(
+        "Python crashed: the browser ran out of stack space"
+    )
+    expect(playground.status).to_contain_text("Python crashed after")
+    runs_again_at_once(playground)
+
+
+CLEANS_UP = """\
+import asyncio
+
+async def main():
+    try:
+        print("first started")
+        await asyncio.sleep(1e6)
+    finally:
+        with open("/tmp/first.txt", "w") as f:
+            f.write("the first run cleaned up")
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "printed"),
+    [
+        # Cancelled: its finally ran in the worker the second run then uses.
+        (CLEANS_UP, "print(open('/tmp/first.txt').read())\n", "the first run cleaned up\n"),
+        # Deaf to cancelling: interrupted or replaced, and the second run starts all the same.
+        ("print('first started')\nwhile True:\n    pass\n", "print('second')\n", "second\n"),
+    ],
+    ids=["cancellable", "busy"],
+)
+def test_run_during_a_run_stops_the_first_cleanly(
+    page: Page, site: Site, first: str, second: str, printed: str
+) -> None:
+    playground = Playground(page).open(site.url)
+    playground.wait_for_spare()
+    playground.type_code(first)
+    playground.press_run()
+    expect(playground.output).to_contain_text("first started")
+    state, took = playground.run_timed(second)
+    assert state == "finished", playground.output.inner_text()
+    assert playground.output.inner_text() == printed  # only the second run's output
+    # Stopping the first (at most one second) and running the second at once.
+    assert took < 1.0 + WARM_RUN_WITHIN_S, f"took {took:.2f} s"

@@ -277,10 +277,16 @@ def cpython_seconds(slug: str) -> float:
     return time.perf_counter() - start
 
 
-def browser_seconds(page: Page, url: str, slug: str) -> float:
+def browser_seconds(browser: Browser, url: str, slug: str) -> float:
+    # A context of its own: drafts saved by earlier measurements must not replace the example.
+    context = browser.new_context(service_workers="block")
+    page = context.new_page()
+    page.set_default_timeout(120_000)
     playground = Playground(page).open(url, query=f"example={slug}")
     assert playground.run() == "finished"
-    return playground.seconds_taken()
+    seconds = playground.seconds_taken()
+    context.close()
+    return seconds
 
 
 def main() -> None:
@@ -345,7 +351,7 @@ def main() -> None:
         if wanted("fidelity"):
             for slug in EXAMPLES:
                 ideal = cpython_seconds(slug)
-                seen = browser_seconds(page, url, slug)
+                seen = browser_seconds(browser, url, slug)
                 rows.append(
                     (
                         f"Timing: {slug}",

@@ -171,3 +171,19 @@ def test_links_open_the_example_they_name(page: Page, site: Site) -> None:
     expect(page.get_by_label("Python code")).to_contain_text("work_on_task")
     playground.pick(TITLES["gather-weather"])
     assert page.url.endswith("?example=gather-weather")
+
+
+def test_tasks_are_named_and_shown_as_in_a_new_cpython_process(page: Page, site: Site) -> None:
+    code = (
+        "import asyncio\n\nasync def child():\n    print(asyncio.current_task())\n\n"
+        "async def main():\n    print(asyncio.current_task().get_name())\n"
+        "    await asyncio.create_task(child())\n\nasyncio.run(main())\n"
+    )
+    # python3 -c names the file <string>; the playground's is main.py.
+    reference = _cpython(code).replace("<string>", "main.py")
+    assert reference.startswith("Task-1\n<Task pending name='Task-2' coro=<child() running at ")
+    playground = Playground(page).open(site.url)
+    for _ in range(2):  # numbering starts afresh with every run, as with every new process
+        playground.type_code(code)
+        assert playground.run() == "finished"
+        expect(playground.output).to_have_text(reference)

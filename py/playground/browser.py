@@ -14,7 +14,6 @@ import gc
 import importlib.util
 import itertools
 import json
-import re
 import sys
 import time
 from collections.abc import Callable, Coroutine
@@ -22,7 +21,7 @@ from typing import Any, ClassVar
 
 from js import Object
 from pyodide.ffi import can_run_sync, run_sync, to_js
-from pyodide.webloop import WebLoop, _orig_sleep
+from pyodide.webloop import PyodideFuture, PyodideTask, WebLoop, _orig_sleep
 
 from .runner import (
     Program,
@@ -46,6 +45,14 @@ StopPressed = Callable[[], bool]
 _SLEEP_SLICE_S = 0.05
 
 
+class Task(PyodideTask):
+    """Pyodide's task under the name CPython's has, so ``print(task)`` reads the same."""
+
+
+class Future(PyodideFuture):
+    """Pyodide's future under the name CPython's has, for the same reason."""
+
+
 class PlaygroundLoop(WebLoop):
     """Pyodide's WebLoop, fresh for every run, naming tasks ``Task-1``, ``Task-2``... as a new
     CPython process does (the worker's own earlier tasks would otherwise shift the numbers)."""
@@ -64,26 +71,17 @@ class PlaygroundLoop(WebLoop):
     ) -> asyncio.Task[Any]:
         if name is None:
             name = f"Task-{next(self._task_numbers)}"
-        task: asyncio.Task[Any] = super().create_task(coro, name=name, context=context)
-        return task
+        # WebLoop.create_task makes a PyodideTask and adds a done callback counting tasks in
+        # progress (for Pyodide's console, unused here). Both would show in repr(task), and the
+        # callback reported failed tasks too early; a plain Task, as CPython's, says the same.
+        return Task(coro, loop=self, name=name, context=context)
 
-    def _decrement_in_progress(self, fut: asyncio.Future[Any] | None = None) -> None:
-        # WebLoop reports a failed task at once, as "Unhandled exception in event loop", if
-        # nothing awaits it *yet*, even when the program awaits it a moment later. CPython
-        # reports only a task whose exception was never retrieved, when it is garbage
-        # collected, as "Task exception was never retrieved": the task's own finaliser does
-        # that here too once WebLoop stops retrieving the exception itself.
-        super()._decrement_in_progress()
+    def create_future(self) -> asyncio.Future[Any]:
+        return Future(loop=self)
 
     def default_exception_handler(self, context: dict[str, Any]) -> None:
         # CPython's words and layout, with the traceback trimmed to the learner's frames.
-        head, traceback, rest = format_loop_error(context).partition(_TRACEBACK)
-        # Pyodide's tasks are a subclass named PyodideTask: say Task, as CPython does.
-        sys.stderr.write(_PYODIDE_NAMES.sub(r"\1", head) + traceback + rest)
-
-
-_TRACEBACK = "Traceback (most recent call last):"
-_PYODIDE_NAMES = re.compile(r"\bPyodide(Task|Future)\b")
+        sys.stderr.write(format_loop_error(context))
 
 
 class _Session:

@@ -38,7 +38,7 @@ import sys
 import time
 import weakref
 from collections.abc import Callable
-from types import FrameType
+from types import CodeType, FrameType
 from typing import Any
 
 Event = list[Any]
@@ -105,6 +105,17 @@ def _is_asyncio(frame: FrameType) -> bool:
     return str(frame.f_globals.get("__name__", "")).startswith("asyncio")
 
 
+def _frame_kind(frame: FrameType) -> str:
+    """ "TaskGroup" or "gather" for the asyncio code that creates a group's tasks, "asyncio"
+    for other asyncio code on the way to loop.create_task, "outside" for anything else."""
+    if not _is_asyncio(frame):
+        return "outside"
+    name = _qualname(frame)
+    if name == "TaskGroup.create_task":
+        return "TaskGroup"
+    return "gather" if name == "gather" else "asyncio"
+
+
 def describe_coroutine(coro: object) -> str:
     """``fetch_api('Service-B', 1.5)``: the coroutine's function and the arguments it got."""
     code = getattr(coro, "cr_code", None) or getattr(coro, "gi_code", None)
@@ -150,6 +161,8 @@ class Tracer:
         self._gather_group = 0
         self._group_count = 0
         self._cancel_causes: dict[int, str] = {}
+        # What each code object creating tasks is (see _frame_kind), looked up once.
+        self._frame_kinds: dict[CodeType, str] = {}
         self._hooked: dict[type, Any] = {}  # task class -> its own cancel
         self._original_call_soon: Callable[..., asyncio.Handle] | None = None
         self._original_create_task: Callable[..., asyncio.Task[Any]] | None = None
@@ -244,13 +257,17 @@ class Tracer:
         frames between it and ``loop.create_task``."""
         frame = caller
         for _ in range(4):
-            if frame is None or not _is_asyncio(frame):
+            if frame is None:
                 return None
-            name = _qualname(frame)
-            if name == "TaskGroup.create_task":
+            kind = self._frame_kinds.get(frame.f_code)
+            if kind is None:
+                kind = self._frame_kinds[frame.f_code] = _frame_kind(frame)
+            if kind == "TaskGroup":
                 return self._taskgroup(frame.f_locals["self"], parent)
-            if name == "gather":
+            if kind == "gather":
                 return self._gather(frame.f_locals.get("coros_or_futures"), parent)
+            if kind == "outside":
+                return None
             frame = frame.f_back
         return None
 

@@ -147,3 +147,27 @@ def test_stop_ends_the_program_within_a_second(
     # Stop ended the program, not the page: no traceback of ours, no reload.
     assert "Traceback" not in printed, printed
     runs_again_at_once(playground)
+
+
+def test_stopped_tasks_are_shown_cancelled_by_stop_on_the_timeline(page: Page, site: Site) -> None:
+    playground = Playground(page).open(site.url)
+    playground.type_code(
+        "import asyncio\n\nasync def wait_forever(name):\n    try:\n"
+        "        await asyncio.sleep(1e6)\n    finally:\n        print(name, 'cleaned up')\n\n"
+        "async def main():\n    async with asyncio.TaskGroup() as tg:\n"
+        "        tg.create_task(wait_forever('a'))\n        tg.create_task(wait_forever('b'))\n\n"
+        "asyncio.run(main())\n"
+    )
+    playground.press_run()
+    table = page.get_by_role("table", name="Tasks")
+    expect(table.locator("tbody tr[data-state='waiting']")).to_have_count(3)
+    page.get_by_role("button", name="Stop").click()
+    playground.wait_until_done()
+    assert playground.state == "stopped"
+    expect(playground.output).to_contain_text("a cleaned up")
+    # The two children were cancelled by Stop itself, and the timeline says so.
+    children = table.locator("tbody tr", has=page.get_by_role("cell", name="Task-1", exact=True))
+    expect(children).to_have_count(2)
+    for row in children.all():
+        expect(row.locator("td").nth(1)).to_have_text("cancelled")
+        expect(row.locator("td").nth(4)).to_have_text("Stop")

@@ -109,7 +109,9 @@ async function run() {
   if (thisRun !== latestRun) return;
   clearInterval(elapsedTimer);
   timelinePanel.finish();
-  const took = seconds(performance.now() - started);
+  // The program's own time as Python measured it, comparable with `python3 main.py`; the
+  // page's clock only when the run never got that far (a stop, a crash).
+  const took = seconds(result.elapsed != null ? result.elapsed * 1000 : performance.now() - started);
   // A sentence for the learner from the runner, e.g. how to install a missing module.
   if (result.hint) output.note(result.hint);
   if (result.exitCode !== undefined && result.status !== "stopped") {

@@ -17,7 +17,8 @@ export const FromWorker = Object.freeze({
   // ...or stream "note": a line of the worker's own, e.g. how much output was not shown.
   STARTED: "started", // {type, id, at}: when the program started, as timeOrigin + now() in ms
   TRACE: "trace", // {type, id, events}: a JSON array of tracer events (py/playground/tracer.py)
-  DONE: "done", // {type, id, status: "finished" | "failed" | "stopped", error}
+  DONE: "done", // {type, id, status: "finished" | "failed" | "stopped", error, elapsed}: elapsed
+  // is the program's own time in seconds (absent when the worker had to be replaced)
   // DONE may also carry exit_code (the program raised SystemExit), hint (a sentence for the
   // learner, e.g. how to install a missing module) and memory (bytes of WebAssembly memory).
   CRASHED: "crashed", // {type, id, name, message}: Pyodide died (a wasm trap, a stack overflow)

@@ -231,7 +231,7 @@ def _outcome(task: asyncio.Task[Any]) -> dict[str, Any]:
 
 def start(source: str, trace: bool, done: Done) -> None:
     """Compile and start one run, traced unless ``trace`` is false; ``done`` receives
-    ``{status, error}`` when it ends."""
+    ``{status, error, elapsed, ...}`` when it ends (``elapsed`` in seconds)."""
 
     def report(result: dict[str, Any]) -> None:
         done(to_js(result, dict_converter=Object.fromEntries))
@@ -239,6 +239,9 @@ def start(source: str, trace: bool, done: Done) -> None:
     _session.stop_requested = False
     sys.setrecursionlimit(_session.recursion_limit)
     _configure_micropip()
+    # The program's own time, as `python3 main.py` would take it: from compiling to its last
+    # task, without the page's messaging or the collection at exit (see _outcome).
+    started = time.monotonic()
     try:
         code = compile_program(source)
     except SyntaxError as error:
@@ -261,8 +264,9 @@ def start(source: str, trace: bool, done: Done) -> None:
         tracer.install()
 
     def finished(task: asyncio.Task[Any]) -> None:
+        elapsed = time.monotonic() - started
         tracer.uninstall()
-        report(_outcome(task))
+        report({**_outcome(task), "elapsed": elapsed})
 
     task.add_done_callback(finished)
 

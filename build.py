@@ -460,22 +460,13 @@ def find_browser(python: Path) -> str:
     )
 
 
-def test(pytest_args: list[str]) -> int:
+def run_in_venv(*args: str | Path) -> int:
+    """Sets up everything (venv with the dev packages, the build, a browser), then runs
+    `args` with the venv's Python."""
     python = ensure_venv(with_dev_packages=True)
     build()
     env = {**os.environ, "PLAYGROUND_CHROMIUM": find_browser(python)}
-    return subprocess.run(
-        [python, "-m", "pytest", *pytest_args], cwd=ROOT, env=env, check=False
-    ).returncode
-
-
-def bench(parts: list[str]) -> int:
-    python = ensure_venv(with_dev_packages=True)
-    build()
-    env = {**os.environ, "PLAYGROUND_CHROMIUM": find_browser(python)}
-    return subprocess.run(
-        [python, ROOT / "tests/benchmark.py", *parts], cwd=ROOT, env=env, check=False
-    ).returncode
+    return subprocess.run([python, *args], cwd=ROOT, env=env, check=False).returncode
 
 
 def main() -> None:
@@ -492,9 +483,9 @@ def main() -> None:
     commands.add_parser("bench", help="set up, build and print the benchmark table", add_help=False)
     args, rest = parser.parse_known_args()
     if args.command == "test":
-        sys.exit(test(rest))
+        sys.exit(run_in_venv("-m", "pytest", *rest))
     if args.command == "bench":
-        sys.exit(bench(rest))
+        sys.exit(run_in_venv(ROOT / "tests/benchmark.py", *rest))
     if rest:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.command == "serve":

@@ -26,11 +26,9 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "py")]
 
 from conftest import CHROMIUM_ARGS  # noqa: E402
 from expected import EXAMPLES  # noqa: E402
-from playground.runner import Program, compile_program  # noqa: E402
-from playground.tracer import Tracer  # noqa: E402
 from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
 from test_examples_cpython import RUNNER  # noqa: E402
-from tracing import PyTask  # noqa: E402
+from tracing import run  # noqa: E402
 from ui import Playground  # noqa: E402
 
 import build  # noqa: E402
@@ -80,24 +78,7 @@ def best(run: Callable[[], float]) -> float:
 
 def cpython_runner(traced: bool) -> float:
     """The workload through the playground's runner, with or without the tracer."""
-    printed: list[str] = []
-
-    async def host() -> None:
-        loop = asyncio.get_running_loop()
-        # Pyodide's tasks are a Python subclass of Task; use one here too (see tests/tracing.py).
-        loop.set_task_factory(lambda loop, coro, **kw: PyTask(coro, loop=loop, **kw))
-        program = Program(compile_program(TEN_THOUSAND))
-        program.module.__dict__["print"] = lambda *a, **k: printed.append(" ".join(map(str, a)))
-        top = loop.create_task(program.execute())
-        events: list[Any] = []
-        tracer = Tracer(loop, events.append)
-        if traced:
-            tracer.install()
-        await top
-        tracer.uninstall()
-
-    asyncio.run(host())
-    return float(printed[-1].split()[-1])
+    return float(run(TEN_THOUSAND, traced=traced).printed.split()[-1])
 
 
 def cpython_viztracer(traced: bool) -> float:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,10 +16,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import build
 
-import build  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 # Loading Pyodide takes ~3 s on this machine; a slow CI machine gets room, a hang does not.
 LOAD_TIMEOUT_MS = 60_000

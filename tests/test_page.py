@@ -10,16 +10,12 @@ import pytest
 from conftest import Site
 from expected import EXAMPLES, Expected, numbers_match
 from playwright.sync_api import Page, expect
-from ui import Playground
-
-import build
+from ui import TITLES, Playground
 
 # The bar for the browser against CPython: 10% of the time, or 0.15 s for short
 # programs, where worker messaging and the status line's own rounding (~20 ms) dominate.
 TIME_REL = 0.10
 TIME_ABS = 0.15
-
-TITLES = {e["slug"]: e["title"] for e in (build.read_example(s) for s in build.EXAMPLES)}
 
 
 def _check_example(page: Page, site: Site, expected: Expected, *, jspi: bool) -> None:

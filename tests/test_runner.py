@@ -2,45 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import io
 import subprocess
 import sys
 import textwrap
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "py"))
-
-from playground.runner import (
-    Program,
-    compile_program,
-    error_location,
-    format_exception,
-)
+from playground.runner import compile_program, error_location, format_exception
+from tracing import run
 
 
 def run_in_runner(source: str) -> tuple[str, str]:
-    """Runs `source` the way the browser does (as a task of a running loop); returns what it
-    printed to stdout and the trimmed traceback, if it failed."""
-
-    async def host() -> str:
-        program = Program(compile_program(source))
-        try:
-            await asyncio.get_running_loop().create_task(program.execute())
-        except BaseException as error:  # the program's own error, whatever it is
-            return format_exception(error)
-        return ""
-
-    out = io.StringIO()
-    # A thread of its own: Playwright's sync API keeps a loop running in the main thread
-    # while the browser tests' session lasts.
-    with contextlib.redirect_stdout(out), ThreadPoolExecutor(1) as thread:
-        failure = thread.submit(asyncio.run, host()).result()
-    return out.getvalue(), failure
+    """What `source` printed through the runner alone (no tracer), and its traceback."""
+    result = run(source, traced=False)
+    return result.printed, result.failure
 
 
 def run_in_cpython(source: str) -> tuple[str, str]:

@@ -12,12 +12,9 @@ from conftest import Site
 from expected import EXAMPLES
 from playwright.sync_api import Page, expect
 from tracing import as_dicts, trace
-from ui import Playground
-
-import build
+from ui import TITLES, Playground
 
 ROOT = Path(__file__).resolve().parents[1]
-TITLES = {e["slug"]: e["title"] for e in (build.read_example(s) for s in build.EXAMPLES)}
 # Browser timers fire a few ms late (worker setTimeout), never 0.1 s: the lesson's sleeps
 # differ by 0.2 s or more, so 0.1 s catches a task drawn at the wrong time.
 TIME_TOLERANCE = 0.1

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from expected import EXAMPLES, numbers_match
-from tracing import as_dicts, render, trace
+from tracing import as_dicts, render, run, trace
 
 ROOT = Path(__file__).resolve().parents[1]
 TRACES = Path(__file__).with_name("traces")
@@ -190,30 +190,10 @@ def test_leftover_tasks_are_cancelled_by_asyncio_run() -> None:
 
 
 def test_a_broken_observer_never_breaks_the_program() -> None:
-    import asyncio
-    import contextlib
-    import io
-    from concurrent.futures import ThreadPoolExecutor
-
-    from playground.runner import Program, compile_program
-    from playground.tracer import Tracer
-
-    errors: list[BaseException] = []
-
     def broken(event: list[object]) -> None:
         raise RuntimeError("observer bug")
 
-    async def host() -> None:
-        loop = asyncio.get_running_loop()
-        program = Program(compile_program(_example("gather-return-exceptions")))
-        top = loop.create_task(program.execute())
-        tracer = Tracer(loop, broken, errors.append)
-        tracer.install()
-        await top
-        tracer.uninstall()
-
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out), ThreadPoolExecutor(1) as thread:
-        thread.submit(asyncio.run, host()).result()
-    assert out.getvalue() == EXAMPLES["gather-return-exceptions"].stdout
-    assert [str(e) for e in errors] == ["observer bug"]  # reported once, then switched off
+    result = run(_example("gather-return-exceptions"), emit=broken)
+    assert (result.printed, result.failure) == (EXAMPLES["gather-return-exceptions"].stdout, "")
+    # Reported once, then switched off.
+    assert [str(e) for e in result.tracer_errors] == ["observer bug"]

@@ -1,4 +1,4 @@
-"""Runs a program through the runner with the tracer on, under CPython, as the browser does."""
+"""Runs a program through the runner (and the tracer), under CPython, as the browser does."""
 
 from __future__ import annotations
 
@@ -6,14 +6,12 @@ import asyncio
 import contextlib
 import io
 import itertools
-import sys
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "py"))
-
-from playground.runner import Program, compile_program
+from playground.runner import Program, compile_program, format_exception
 from playground.tracer import Event, Tracer
 
 
@@ -22,12 +20,21 @@ class PyTask(asyncio.Task):  # type: ignore[type-arg]
     tracer can see who cancels them); the CPython tests use one too."""
 
 
-def trace(source: str) -> tuple[list[Event], str]:
-    """The events of one run of `source`, and what it printed."""
+@dataclass
+class Run:
+    printed: str  # what the program wrote to stdout
+    failure: str  # its trimmed traceback if it raised, else ""
+    events: list[Event]
+    tracer_errors: list[BaseException]
+
+
+def run(source: str, *, traced: bool = True, emit: Callable[[Event], None] | None = None) -> Run:
+    """Runs `source` the way the browser does: as a task of a running loop, through the
+    runner, with the tracer on unless `traced` is false (`emit` replaces its event sink)."""
     events: list[Event] = []
     errors: list[BaseException] = []
 
-    async def host() -> None:
+    async def host() -> str:
         loop = asyncio.get_running_loop()
         numbers = itertools.count(1)
 
@@ -39,20 +46,31 @@ def trace(source: str) -> tuple[list[Event], str]:
         program = Program(compile_program(source))
         top = loop.create_task(program.execute(), name="top")
         loop.set_task_factory(factory)
-        tracer = Tracer(loop, events.append, errors.append)
-        tracer.install()
+        tracer = Tracer(loop, emit or events.append, errors.append)
+        if traced:
+            tracer.install()
         try:
             await top
+        except BaseException as error:  # the program's own error, whatever it is
+            return format_exception(error)
         finally:
             tracer.uninstall()
             loop.set_task_factory(None)
+        return ""
 
     out = io.StringIO()
-    # A thread of its own: Playwright's sync API keeps a loop running in the main thread.
+    # A thread of its own: Playwright's sync API keeps a loop running in the main thread
+    # while the browser tests' session lasts.
     with contextlib.redirect_stdout(out), ThreadPoolExecutor(1) as thread:
-        thread.submit(asyncio.run, host()).result()
-    assert errors == [], errors
-    return events, out.getvalue()
+        failure = thread.submit(asyncio.run, host()).result()
+    return Run(out.getvalue(), failure, events, errors)
+
+
+def trace(source: str) -> tuple[list[Event], str]:
+    """The events of one run of `source`, and what it printed."""
+    result = run(source)
+    assert result.tracer_errors == [], result.tracer_errors
+    return result.events, result.printed
 
 
 def as_dicts(events: list[Event]) -> list[dict[str, Any]]:

@@ -8,7 +8,11 @@ from dataclasses import dataclass
 
 from playwright.sync_api import Locator, Page, expect
 
+import build
+
 END_STATES = ("finished", "failed", "stopped")
+# The picker lists each example by its title, the first line of its docstring.
+TITLES = {slug: build.read_example(slug)["title"] for slug in build.EXAMPLES}
 
 
 @dataclass

@@ -31,7 +31,7 @@ const COLOR_VARS = {
 };
 
 /** The colour family of a wait: timers, other tasks, or anything else. */
-export function waitKind(wait) {
+function waitKind(wait) {
   if (!wait) return "pending";
   if (wait.startsWith("sleep(")) return "sleep";
   if (wait.startsWith("task ") || wait.startsWith("gather") || wait === "TaskGroup") return "tasks";
@@ -50,7 +50,7 @@ function niceStep(seconds, width) {
   return TICK_STEPS.find((s) => s >= fit) ?? TICK_STEPS.at(-1);
 }
 
-export function describeTask(trace, task, t) {
+function describeTask(trace, task, t) {
   const now = stateAt(task, t);
   const lines = [`${task.name}  ${task.coro}`];
   if (now) lines.push(`at ${t.toFixed(2)} s: ${now.state}${now.wait ? ` on ${now.wait}` : ""}`);

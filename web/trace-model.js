@@ -3,8 +3,6 @@
 // Pure functions of the events: the drawing and the table both read from here, so they
 // always agree with each other and with what the loop did.
 
-export const STATES = ["pending", "running", "waiting", "done", "failed", "cancelled"];
-
 export function createTrace() {
   return { tasks: [], byId: new Map(), groups: new Map(), blocked: [], end: 0, problems: [] };
 }
@@ -31,7 +29,6 @@ export function addEvents(trace, events) {
           group,
           created: t,
           steps: [], // [start, end, wait] per step; wait is what it then waited on, or null
-          cancelCause: null,
           end: null, // {t, state, detail}: detail is the result, the error or the cause
         };
         trace.tasks.push(task);
@@ -45,11 +42,7 @@ export function addEvents(trace, events) {
         trace.end = Math.max(trace.end, end);
         break;
       }
-      case "cancel": {
-        const task = trace.byId.get(e[2]);
-        if (task && !task.cancelCause) task.cancelCause = e[3];
-        break;
-      }
+      // "cancel" (a request) needs no record: a cancelled task's end carries the cause.
       case "done": {
         const [, t, id, state, detail] = e;
         const task = trace.byId.get(id);
@@ -71,7 +64,8 @@ export function addEvents(trace, events) {
 }
 
 /**
- * What `task` is doing at time `t`: {state, wait} with state one of STATES, or null before
+ * What `task` is doing at time `t`: {state, wait} with state one of pending, running,
+ * waiting, done, failed, cancelled (the Tasks table's words), or null before
  * it exists. A zero-length step counts as running at its instant.
  */
 export function stateAt(task, t) {
@@ -203,12 +197,6 @@ export function toChromeTrace(trace, title) {
         }); // prettier-ignore
       }
     }
-    if (task.cancelCause) {
-      events.push({
-        ph: "i", s: "t", pid: 1, tid, ts: (task.end?.t ?? trace.end) * US, name: "cancel requested",
-        args: { cause: task.cancelCause },
-      }); // prettier-ignore
-    }
     if (task.end) {
       events.push({
         ph: "i", s: "t", pid: 1, tid, ts: task.end.t * US, name: task.end.state,
@@ -244,8 +232,6 @@ export function fromChromeTrace(json) {
       events.push([time(e), 1, ["created", time(e), a.task, a.name, a.coro, a.parent, a.group]]);
     } else if (e.name === "step" && e.ph === "X") {
       events.push([time(e), 2, ["step", e.tid, time(e), (e.ts + e.dur) / US, a.wait ?? null]]);
-    } else if (e.name === "cancel requested") {
-      events.push([time(e), 3, ["cancel", time(e), e.tid, a.cause]]);
     } else if (e.ph === "i" && a.state) {
       events.push([time(e), 4, ["done", time(e), e.tid, a.state, a.detail]]);
     } else if (e.name === "loop blocked") {

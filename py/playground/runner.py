@@ -59,29 +59,11 @@ class _TopLevelRunRewriter(ast.NodeTransformer):
     allowed there at module level, and a call in them is handled by :func:`blocking_run`.
     """
 
-    def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.AST:
+    def _leave_alone(self, node: ast.AST) -> ast.AST:
         return node
 
-    def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> ast.AST:
-        return node
-
-    def visit_ClassDef(self, node: ast.ClassDef) -> ast.AST:
-        return node
-
-    def visit_Lambda(self, node: ast.Lambda) -> ast.AST:
-        return node
-
-    def visit_ListComp(self, node: ast.ListComp) -> ast.AST:
-        return node
-
-    def visit_SetComp(self, node: ast.SetComp) -> ast.AST:
-        return node
-
-    def visit_DictComp(self, node: ast.DictComp) -> ast.AST:
-        return node
-
-    def visit_GeneratorExp(self, node: ast.GeneratorExp) -> ast.AST:
-        return node
+    visit_FunctionDef = visit_AsyncFunctionDef = visit_ClassDef = visit_Lambda = _leave_alone
+    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _leave_alone
 
     def visit_Call(self, node: ast.Call) -> ast.AST:
         self.generic_visit(node)

@@ -7,8 +7,10 @@ import { FromWorker, INTERRUPT_BYTE, SIGINT, STOP_FLAG_INDEX, ToWorker } from ".
 const CANCEL_GRACE_MS = 200;
 // 2. raise KeyboardInterrupt through the interrupt buffer (cross-origin isolated pages only)
 //    and wake a blocking time.sleep() - enough for a busy loop (about 25 ms; Python looks at
-//    the buffer only every 50 checks of its eval loop, so a loop of slow steps may miss it);
-const INTERRUPT_GRACE_MS = 250;
+//    the buffer only every 50 checks of its eval loop, so a loop of slow steps may miss it).
+//    250 ms proved too short once in a full test run, with the spare worker compiling on the
+//    other core: 450 ms lets finally blocks run, and the last step still starts at 0.65 s;
+const INTERRUPT_GRACE_MS = 450;
 // 3. terminate the worker and switch to the spare one, loaded in advance in the background,
 //    so the next Run does not wait for Python to load again.
 // Loading fails only when no byte has arrived for this long (a slow line is not a failure).

@@ -190,7 +190,7 @@ def test_leftover_tasks_are_cancelled_by_asyncio_run() -> None:
 
 
 def test_a_broken_observer_never_breaks_the_program() -> None:
-    def broken(event: list[object]) -> None:
+    def broken(event: tuple[object, ...]) -> None:
         raise RuntimeError("observer bug")
 
     result = run(_example("gather-return-exceptions"), emit=broken)

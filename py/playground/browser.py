@@ -272,7 +272,7 @@ def start(source: str, trace: bool, done: Done) -> None:
 
 
 def _tracer_failed(error: BaseException) -> None:
-    _session.trace.append(["tracer_error", f"{type(error).__name__}: {error}"])
+    _session.trace.append(("tracer_error", f"{type(error).__name__}: {error}"))
 
 
 def take_trace() -> str:

@@ -1,30 +1,31 @@
 """Record what every task of a program does, as the event loop does it.
 
 The vocabulary is small and past tense. Each event is a plain list whose first item says
-which (lists, not dicts: a run of 10,000 tasks makes 50,000 of them, and they cross to
-JavaScript as JSON):
+which (tuples, not dicts: a run of 10,000 tasks makes 50,000 of them, and they cross to
+JavaScript as JSON arrays):
 
-``["group", group, type, label, owner]``  a TaskGroup or gather() first seen
-``["created", t, task, name, coro, parent, group]``  a task was created
-``["step", task, start, end, wait]``  a task ran one step; ``wait`` is what it then waits on
+``("group", group, type, label, owner)``  a TaskGroup or gather() first seen
+``("created", t, task, name, coro, parent, group)``  a task was created
+``("step", task, start, end, wait)``  a task ran one step; ``wait`` is what it then waits on
     in a learner's words (``sleep(1.5)``, ``task fetch(1)``, ``gather of 3``...) or None
-``["cancel", t, task, cause]``  someone asked a task to cancel, and why
-``["done", t, task, state, detail]``  a task ended: state done/failed/cancelled, detail its
+``("cancel", t, task, cause)``  someone asked a task to cancel, and why
+``("done", t, task, state, detail)``  a task ended: state done/failed/cancelled, detail its
     result, exception or cancellation cause
-``["blocked", task, start, end]``  one step held the loop longer than asyncio's slow-callback
+``("blocked", task, start, end)``  one step held the loop longer than asyncio's slow-callback
     threshold (100 ms)
 
 Times are seconds on the loop's clock since :meth:`Tracer.install`; tasks and groups are
 numbered 1, 2... in order of appearance; ``parent``, ``group`` and ``owner`` are such numbers
 or None.
 
-How it observes: a task runs a step when a loop callback whose ``__self__`` is the task runs
-(``TaskStepMethWrapper`` or ``task_wakeup``), and all such callbacks go through
-``loop.call_soon``, so the tracer wraps that method on the loop *instance*: it works on
-CPython's loops and on Pyodide's WebLoop alike (whose task factory is broken in 314.0.7).
-What a suspended task waits on comes from ``task._fut_waiter`` and the innermost coroutine of
-its await chain. Who cancelled a task is read from the caller of ``task.cancel()``, which can
-be wrapped where tasks accept attributes (Pyodide's tasks are a Python subclass).
+How it observes: every loop, CPython's and Pyodide's WebLoop alike, runs a callback through
+``asyncio.Handle._run``, and a task runs a step when a callback whose ``__self__`` is the task
+runs (``TaskStepMethWrapper`` or ``task_wakeup``). So the tracer wraps that one method while it
+is installed, and the loop instance's ``create_task`` (WebLoop's task factory is broken in
+314.0.7). What a suspended task waits on comes from ``task._fut_waiter`` and the innermost
+coroutine of its await chain. Who cancelled a task is read from the caller of
+``task.cancel()``, which can be wrapped where tasks accept attributes (Pyodide's tasks are a
+Python subclass).
 
 Like Trio's instruments, the tracer must never break what it observes: any error inside it
 switches it off and is reported once through ``on_error``, never raised into the program.
@@ -41,7 +42,9 @@ from collections.abc import Callable
 from types import CodeType, FrameType
 from typing import Any
 
-Event = list[Any]
+# Tuples, not lists: a tuple of numbers and strings leaves the garbage collector's watch at
+# its first collection, so 50,000 recorded events do not slow every later collection.
+Event = tuple[Any, ...]
 
 # Where the tracer keeps a task's number on the task itself.
 _NUMBER = "_playground_task_number"
@@ -151,20 +154,21 @@ class Tracer:
             weakref.WeakKeyDictionary()
         )
         self._labels: list[str] = [""]  # by task number
-        self._creating = 0
         self._groups_by_taskgroup: weakref.WeakKeyDictionary[object, int] = (
             weakref.WeakKeyDictionary()
         )
-        # The arguments of the gather() call now creating its children (identity marks the
-        # call); dropped as soon as another gather() starts.
-        self._gather_args: object = None
+        # The frame of the gather() call now creating its children (identity marks the call,
+        # and reading its locals once per call, not per child, saves a dict each); dropped as
+        # soon as another gather() starts.
+        self._gather_frame: FrameType | None = None
         self._gather_group = 0
         self._group_count = 0
         self._cancel_causes: dict[int, str] = {}
         # What each code object creating tasks is (see _frame_kind), looked up once.
         self._frame_kinds: dict[CodeType, str] = {}
         self._hooked: dict[type, Any] = {}  # task class -> its own cancel
-        self._original_call_soon: Callable[..., asyncio.Handle] | None = None
+        self._original_run: Callable[[asyncio.Handle], None] | None = None
+        self._run: Callable[[asyncio.Handle], None] | None = None
         self._original_create_task: Callable[..., asyncio.Task[Any]] | None = None
         self.active = False
 
@@ -172,23 +176,24 @@ class Tracer:
 
     def install(self) -> None:
         self._t0 = self._clock()
-        self._original_call_soon = self.loop.call_soon
         self._original_create_task = self.loop.create_task
-        self.loop.call_soon = self._call_soon  # type: ignore[method-assign,assignment]
         self.loop.create_task = self._create_task  # type: ignore[method-assign]
+        self._original_run = asyncio.Handle._run
+        self._run = self._step_observer(self._original_run)
+        asyncio.Handle._run = self._run  # type: ignore[method-assign,assignment]
         self.active = True
 
     def uninstall(self) -> None:
         self.active = False
         # Only take back what is still ours (a program may have replaced them meanwhile).
-        if self.loop.__dict__.get("call_soon") == self._call_soon:
-            del self.loop.__dict__["call_soon"]
         if self.loop.__dict__.get("create_task") == self._create_task:
             del self.loop.__dict__["create_task"]
+        if self._original_run is not None and asyncio.Handle.__dict__.get("_run") is self._run:
+            asyncio.Handle._run = self._original_run  # type: ignore[method-assign,assignment]
         for cls, original in self._hooked.items():
             setattr(cls, "cancel", original)  # noqa: B010 (typed as a plain type here)
         self._hooked.clear()
-        self._gather_args = None
+        self._gather_frame = None
 
     def _fail(self, error: BaseException) -> None:
         """The observer broke: switch it off, keep the program running."""
@@ -221,14 +226,11 @@ class Tracer:
 
     def _create_task(self, coro: Any, **kwargs: Any) -> asyncio.Task[Any]:
         assert self._original_create_task is not None
-        # A new task schedules its first step from inside create_task: it gets its number
-        # there (see _call_soon), and only tasks created through here are the program's.
+        # Only tasks created through here are the program's. Their first step is scheduled,
+        # not run, so they have their number before it runs. The label is read first: an
+        # eagerly started task could change its arguments.
         label = self._label(coro) if self.active else ""
-        self._creating += 1
-        try:
-            task = self._original_create_task(coro, **kwargs)
-        finally:
-            self._creating -= 1
+        task = self._original_create_task(coro, **kwargs)
         if self.active:
             try:
                 self._created(task, label, sys._getframe(1))
@@ -249,8 +251,8 @@ class Tracer:
         group = self._group_of(caller, parent)
         parent_number = self.number_of(parent) if parent is not None else None
         t = self._clock() - self._t0
-        self._emit(["created", t, number, task.get_name(), label, parent_number, group])
-        self._watch_cancel(task, number)
+        self._emit(("created", t, number, task.get_name(), label, parent_number, group))
+        self._watch_cancel(task)
 
     def _group_of(self, caller: FrameType | None, parent: asyncio.Task[Any] | None) -> int | None:
         """The TaskGroup or gather() call creating this task, found among the few asyncio
@@ -265,7 +267,7 @@ class Tracer:
             if kind == "TaskGroup":
                 return self._taskgroup(frame.f_locals["self"], parent)
             if kind == "gather":
-                return self._gather(frame.f_locals.get("coros_or_futures"), parent)
+                return self._gather(frame, parent)
             if kind == "outside":
                 return None
             frame = frame.f_back
@@ -274,7 +276,7 @@ class Tracer:
     def _new_group(self, kind: str, label: str, parent: asyncio.Task[Any] | None) -> int:
         self._group_count += 1
         owner = self.number_of(parent) if parent is not None else None
-        self._emit(["group", self._group_count, kind, label, owner])
+        self._emit(("group", self._group_count, kind, label, owner))
         return self._group_count
 
     def _taskgroup(self, taskgroup: object, parent: asyncio.Task[Any] | None) -> int:
@@ -284,16 +286,17 @@ class Tracer:
             self._groups_by_taskgroup[taskgroup] = group
         return group
 
-    def _gather(self, args: object, parent: asyncio.Task[Any] | None) -> int:
-        if args is None or args is not self._gather_args:
+    def _gather(self, frame: FrameType, parent: asyncio.Task[Any] | None) -> int:
+        if frame is not self._gather_frame:
+            args = frame.f_locals.get("coros_or_futures")
             count = len(args) if isinstance(args, tuple) else 0
-            self._gather_args = args
+            self._gather_frame = frame
             self._gather_group = self._new_group("gather", f"gather of {count}", parent)
         return self._gather_group
 
     # --- cancellation causes ------------------------------------------------------------
 
-    def _watch_cancel(self, task: asyncio.Task[Any], number: int) -> None:
+    def _watch_cancel(self, task: asyncio.Task[Any]) -> None:
         """Hooks ``cancel`` on the task's class, once: a Python subclass of Task, as Pyodide's
         tasks are. C tasks cannot be hooked: their cancellations then have no known cause."""
         cls = type(task)
@@ -319,7 +322,7 @@ class Tracer:
     def _cancel_requested(self, number: int, caller: FrameType) -> None:
         cause = self._cancel_cause(caller)
         self._cancel_causes.setdefault(number, cause)
-        self._emit(["cancel", self.now(), number, cause])
+        self._emit(("cancel", self.now(), number, cause))
 
     def _cancel_cause(self, caller: FrameType) -> str:
         name = _qualname(caller)
@@ -357,54 +360,56 @@ class Tracer:
 
     # --- steps: the hot path, kept lean (see the benchmark in the README) ------------------
 
-    def _call_soon(self, callback: Callable[..., Any], *args: Any, **kwargs: Any) -> asyncio.Handle:
-        assert self._original_call_soon is not None
-        if self.active:
-            task: Any = getattr(callback, "__self__", None)
-            number = getattr(task, _NUMBER, None)
-            if number is None and isinstance(task, asyncio.Task):
-                number = self._c_tasks.get(task) if self._c_tasks else None
-                if number is None and self._creating:
-                    number = self._number(task)
-            if number is not None:
-                # The step runs as _step(callback, task, number, *args): no object per step.
-                return self._original_call_soon(self._step, callback, task, number, *args, **kwargs)
-        return self._original_call_soon(callback, *args, **kwargs)
-
-    def _step(
-        self, step: Callable[..., Any], task: asyncio.Task[Any], number: int, *args: Any
-    ) -> Any:
+    def _step_observer(
+        self, run_handle: Callable[[asyncio.Handle], None]
+    ) -> Callable[[asyncio.Handle], None]:
+        """A stand-in for ``Handle._run`` that times the steps of this run's tasks. Every
+        callback of every loop in the process passes here while the tracer is installed, so
+        anything else leaves after two attribute lookups; names are bound in the closure."""
+        tracer = self
         clock = self._clock
-        start = clock()
-        try:
-            return step(*args)
-        finally:
-            end = clock()
-            if self.active:
-                try:
-                    s = start - self._t0
-                    e = end - self._t0
-                    done = task.done()
-                    wait = (
-                        None
-                        if done or task._fut_waiter is None  # type: ignore[attr-defined]
-                        else self._waiting_on(task)
-                    )
-                    self._emit(["step", number, s, e, wait])
-                    if end - start > BLOCKED_AFTER_S:
-                        self._emit(["blocked", number, s, e])
-                    if done:
-                        self._emit(self._ended(task, number, e))
-                except Exception as error:
-                    self._fail(error)
+        emit = self._emit
+        t0 = self._t0
+        c_tasks = self._c_tasks
+        is_task = asyncio.Task
+
+        def run(handle: asyncio.Handle) -> None:
+            task: Any = getattr(handle._callback, "__self__", None)  # type: ignore[attr-defined]
+            number = getattr(task, _NUMBER, None)
+            if number is None and c_tasks and isinstance(task, is_task):
+                number = c_tasks.get(task)
+            if number is None or not tracer.active:
+                return run_handle(handle)
+            start = clock()
+            try:
+                return run_handle(handle)
+            finally:
+                end = clock()
+                if tracer.active:
+                    try:
+                        s = start - t0
+                        e = end - t0
+                        done = task.done()
+                        wait = (
+                            None if done or task._fut_waiter is None else tracer._waiting_on(task)
+                        )
+                        emit(("step", number, s, e, wait))
+                        if end - start > BLOCKED_AFTER_S:
+                            emit(("blocked", number, s, e))
+                        if done:
+                            emit(tracer._ended(task, number, e))
+                    except Exception as error:
+                        tracer._fail(error)
+
+        return run
 
     def _ended(self, task: asyncio.Task[Any], number: int, t: float) -> Event:
         if task.cancelled():
-            return ["done", t, number, "cancelled", self._cancel_causes.get(number, "cancelled")]
+            return ("done", t, number, "cancelled", self._cancel_causes.get(number, "cancelled"))
         error = task._exception  # see _error_of
         if error is not None:
-            return ["done", t, number, "failed", f"{type(error).__name__}: {error}"]
-        return ["done", t, number, "done", _short.repr(task.result())]
+            return ("done", t, number, "failed", f"{type(error).__name__}: {error}")
+        return ("done", t, number, "done", _arg_repr(task.result()))
 
     def _waiting_on(self, task: asyncio.Task[Any]) -> str:
         """What a suspended task waits on, in the words of the lesson."""

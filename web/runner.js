@@ -125,7 +125,8 @@ export function createRunner(events) {
         case FromWorker.DONE: {
           const run = current && data.id === current.id ? current : null;
           if (run) {
-            finish({ status: data.status, error: data.error, exitCode: data.exit_code, hint: data.hint });
+            const { status, error, exit_code: exitCode, hint, elapsed } = data;
+            finish({ status, error, exitCode, hint, elapsed });
           }
           if (active() && spare?.info && wornOut(data, run)) replaceWorker();
           break;

@@ -162,7 +162,7 @@ def test_micropip_installs_a_wheel_served_with_the_site_offline(page: Page, site
 
 
 def test_status_line_times_the_program_not_the_page(page: Page, site: Site) -> None:
-    """"Finished in" is the program's own time, comparable with `python3 main.py`: not the
+    """ "Finished in" is the program's own time, comparable with `python3 main.py`: not the
     page's, which also counts loading the packages the program imports."""
     held_s = 1.0
 
@@ -203,3 +203,27 @@ def test_tasks_are_named_and_shown_as_in_a_new_cpython_process(page: Page, site:
         playground.type_code(code)
         assert playground.run() == "finished"
         expect(playground.output).to_have_text(reference)
+
+
+LEFTOVER_TIMER = """\
+import asyncio
+
+async def main():
+    asyncio.get_running_loop().call_later(0.3, print, "timer of the first run")
+
+asyncio.run(main())
+print("first run over")
+"""
+
+
+def test_timers_left_by_a_run_never_fire_later(page: Page, site: Site) -> None:
+    # CPython closes the loop when asyncio.run() returns: the timer never fires.
+    assert _cpython(LEFTOVER_TIMER) == "first run over\n"
+    playground = Playground(page).open(site.url)
+    playground.type_code(LEFTOVER_TIMER)
+    assert playground.run() == "finished"
+    expect(playground.output).to_have_text("first run over\n")
+    # The next run lasts past the moment the timer was due (0.3 s after the first began).
+    playground.type_code("import asyncio\nasyncio.run(asyncio.sleep(0.6))\nprint('second')\n")
+    assert playground.run() == "finished"
+    expect(playground.output).to_have_text("second\n")

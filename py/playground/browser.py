@@ -16,6 +16,7 @@ import itertools
 import json
 import sys
 import time
+import weakref
 from collections.abc import Callable, Coroutine
 from typing import Any, ClassVar
 
@@ -60,6 +61,27 @@ class PlaygroundLoop(WebLoop):
     def __init__(self) -> None:
         super().__init__()
         self._task_numbers = itertools.count(1)
+        # Timers not yet due (call_later, call_at): WebLoop hands them to JavaScript's
+        # setTimeout, which would still call them after the run, into the next one's output.
+        self._timers: weakref.WeakSet[asyncio.Handle] = weakref.WeakSet()
+
+    def call_later(
+        self,
+        delay: float,
+        callback: Callable[..., Any],
+        *args: Any,
+        context: contextvars.Context | None = None,
+    ) -> asyncio.Handle:
+        handle: asyncio.Handle = super().call_later(delay, callback, *args, context=context)
+        if delay > 0:
+            self._timers.add(handle)
+        return handle
+
+    def cancel_timers(self) -> None:
+        """What closing the loop at the end of ``asyncio.run()`` does in CPython to the
+        timers still scheduled: they never run."""
+        for handle in list(self._timers):
+            handle.cancel()
 
     def create_task(
         self,
@@ -265,6 +287,7 @@ def start(source: str, trace: bool, done: Done) -> None:
 
     def finished(task: asyncio.Task[Any]) -> None:
         elapsed = time.monotonic() - started
+        loop.cancel_timers()  # nothing of this program runs after it
         tracer.uninstall()
         report({**_outcome(task), "elapsed": elapsed})
 

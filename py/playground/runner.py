@@ -206,6 +206,11 @@ async def run_main(
     finally:
         await cancel_all_tasks(loop, keep={*keep, asyncio.current_task()})
         await loop.shutdown_asyncgens()
+        # CPython closes the loop here, so its pending timers never run. The browser's loop
+        # outlasts asyncio.run() (one loop per program) and forgets them instead.
+        cancel_timers = getattr(loop, "cancel_timers", None)
+        if cancel_timers is not None:
+            cancel_timers()
 
 
 async def _wrap_awaitable(awaitable: Awaitable[Any]) -> Any:

@@ -6,6 +6,9 @@
 export const ToWorker = Object.freeze({
   RUN: "run", // {type, id, code, trace}: trace false runs without the tracer
   STOP: "stop", // {type, id}
+  // {type, id}: send the tracer's events recorded since the last TRACE. The page asks once
+  // per animation frame: a timer in the worker would delay the program's own (see worker.js).
+  SEND_TRACE: "send-trace",
 });
 
 /** Worker -> page. */

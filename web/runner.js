@@ -117,7 +117,10 @@ export function createRunner(events) {
           break;
         case FromWorker.STARTED:
           // Worker and page clocks have different origins; timeOrigin makes them comparable.
-          if (current && data.id === current.id) events.onStarted(data.at - performance.timeOrigin);
+          if (current && data.id === current.id) {
+            events.onStarted(data.at - performance.timeOrigin);
+            if (trace) askForTrace(worker, current);
+          }
           break;
         case FromWorker.TRACE:
           if (current && data.id === current.id) events.onTrace(JSON.parse(data.events));
@@ -195,6 +198,17 @@ export function createRunner(events) {
     run.timers.forEach(clearTimeout);
     run.resolve({ ...result, status: run.stopping ? "stopped" : result.status });
     spareWhenIdle();
+  }
+
+  // The tracer's events, asked for once per animation frame while the run lasts: the page
+  // draws no more often, and the worker needs no timer of its own (see worker.js).
+  function askForTrace(worker, run) {
+    const ask = () => {
+      if (current !== run) return;
+      worker.postMessage({ type: ToWorker.SEND_TRACE, id: run.id });
+      requestAnimationFrame(ask);
+    };
+    requestAnimationFrame(ask);
   }
 
   async function run(code) {

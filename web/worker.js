@@ -20,8 +20,6 @@ if (options.get("jspi") === "off") {
 }
 
 const post = (message) => self.postMessage(message);
-// One animation frame at 60 Hz: the page draws at most that often anyway.
-const TRACE_BATCH_MS = 16;
 
 // Real download progress: count the bytes of every response as Pyodide reads them.
 function countDownloads(sizesLoaded) {
@@ -72,6 +70,10 @@ function makeControl() {
 }
 
 let runId = null;
+// Sends the running program's tracer events; the page asks for them once per animation frame.
+// Not on a timer of the worker's own: Chromium lines a worker's timers up with one another,
+// and with a 16 ms one beside it, asyncio.sleep() ended up to 8 ms late.
+let flushTrace = () => {};
 
 // Output is capped per run: `print` in a loop of a million lines would otherwise post a
 // million messages, keep the page busy drawing them and grow the Output pane without bound.
@@ -211,15 +213,12 @@ async function run({ pyodide, browser, control }, { id, code, trace }) {
   } catch {
     // A SyntaxError here is reported by the run itself, with its line.
   }
-  // Tracer events go to the page in batches, about one message per animation frame.
-  const flushTrace = () => {
+  flushTrace = () => {
     const events = browser.take_trace();
     if (events) post({ type: FromWorker.TRACE, id, events });
   };
-  const traceTimer = setInterval(flushTrace, TRACE_BATCH_MS);
   post({ type: FromWorker.STARTED, id, at: performance.timeOrigin + performance.now() });
   browser.start(code, trace, (result) => {
-    clearInterval(traceTimer);
     flushTrace();
     outputCap.finish();
     // WebAssembly memory never shrinks: the page replaces a worker that grew too big.
@@ -246,4 +245,5 @@ self.onmessage = async ({ data }) => {
   const python = await ready;
   if (data.type === ToWorker.RUN) await run(python, data);
   else if (data.type === ToWorker.STOP && data.id === runId) python.browser.stop();
+  else if (data.type === ToWorker.SEND_TRACE && data.id === runId) flushTrace();
 };

@@ -309,6 +309,8 @@ def main() -> None:
         if wanted("startup"):
             bare = startup(browser, url, "bare.html", warm_with_worker=False)
             ours = startup(browser, url, "", warm_with_worker=True)
+            # The same without the memory snapshot, as before it existed.
+            fresh = startup(browser, url, "?snapshot=off", warm_with_worker=True)
             rows += [
                 ("Start: bare loadPyodide page, cold", f"{bare['cold']:.2f} s"),
                 ("Start: bare loadPyodide page, warm (HTTP cache)", f"{bare['warm']:.2f} s"),
@@ -317,8 +319,13 @@ def main() -> None:
                     f"{ours['cold']:.2f} s ({ours['cold'] / bare['cold']:.2f}x bare cold)",
                 ),
                 (
-                    "Start: playground, warm (service worker)",
+                    "Start: playground, warm (service worker, memory snapshot)",
                     f"{ours['warm']:.2f} s ({ours['warm'] / bare['cold']:.2f}x bare cold)",
+                ),
+                (
+                    "Start: playground, snapshot=off, cold / warm",
+                    f"{fresh['cold']:.2f} s / {fresh['warm']:.2f} s "
+                    f"({fresh['warm'] / bare['cold']:.2f}x bare cold)",
                 ),
                 (
                     "Bytes sent: bare cold / playground cold / playground warm",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from dataclasses import dataclass
@@ -13,6 +14,18 @@ import build
 END_STATES = ("finished", "failed", "stopped")
 # The picker lists each example by its title, the first line of its docstring.
 TITLES = {slug: build.read_example(slug)["title"] for slug in build.EXAMPLES}
+# PLAYGROUND_START=snapshot: every page opened with Playground.open restores Python from the
+# build's memory snapshot, as a second visit does, instead of starting it afresh.
+FROM_SNAPSHOT = os.environ.get("PLAYGROUND_START") == "snapshot"
+
+
+def keep_snapshot(page: Page, url: str) -> None:
+    """Puts the build's memory snapshot in the browser's HTTP cache (a first visit's service
+    worker keeps it in its own cache): the worker then restores Python from it."""
+    # Any page of the site's will do; the playground's, since others make Chromium ask for a
+    # /favicon.ico the site does not have. Left before Python has loaded.
+    page.goto(url + "?snapshot=off", wait_until="domcontentloaded")
+    page.evaluate("async () => { await (await fetch('snapshot.bin')).arrayBuffer(); }")
 
 
 @dataclass
@@ -21,9 +34,13 @@ class Playground:
 
     def open(self, url: str, *, jspi: bool = True, query: str = "") -> Playground:
         params = [p for p in (query, "" if jspi else "jspi=off") if p]
+        if FROM_SNAPSHOT:
+            keep_snapshot(self.page, url)
         self.page.goto(url + ("?" + "&".join(params) if params else ""))
         # Loading Pyodide takes ~3 s here; a loaded CI machine gets room, a hang does not.
         expect(self.page.locator("body")).to_have_attribute("data-state", "ready", timeout=60_000)
+        if FROM_SNAPSHOT:
+            expect(self.page.locator("body")).to_have_attribute("data-snapshot", "restored")
         return self
 
     @property

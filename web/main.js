@@ -62,11 +62,13 @@ const runner = createRunner({
     progress.value = fraction;
     if (state === "loading") setState("loading", `Loading Python… ${Math.floor(fraction * 100)}%`);
   },
-  onReady({ jspi, isolated }) {
+  onReady({ jspi, isolated, snapshot }) {
     pythonReady = true;
     // For tests and embedding pages: which of the runner's paths this browser takes.
     document.body.dataset.jspi = jspi ? "on" : "off";
     document.body.dataset.isolated = isolated ? "yes" : "no";
+    // Whether Python came from the memory snapshot (a second visit) or started afresh.
+    document.body.dataset.snapshot = snapshot ? "restored" : "no";
     if (state === "loading") setState("ready", "Ready");
     else setState(state, status.textContent);
     keepForOffline();

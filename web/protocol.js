@@ -14,7 +14,8 @@ export const ToWorker = Object.freeze({
 /** Worker -> page. */
 export const FromWorker = Object.freeze({
   PROGRESS: "progress", // {type, loaded, total}: bytes of Python fetched so far
-  READY: "ready", // {type, jspi, isolated, control}: control is a SharedArrayBuffer or null
+  READY: "ready", // {type, jspi, isolated, control, snapshot}: control is a SharedArrayBuffer
+  // or null; snapshot says whether Python was restored from the build's memory snapshot
   FAILED_TO_LOAD: "failed-to-load", // {type, message}
   OUTPUT: "output", // {type, id, stream: "stdout" | "stderr", text}
   // ...or stream "note": a line of the worker's own, e.g. how much output was not shown.

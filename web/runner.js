@@ -42,7 +42,7 @@ function describeCrash({ name, message }) {
 }
 
 /**
- * Events: onProgress(fraction), onReady({jspi, isolated}), onLoadFailed(message),
+ * Events: onProgress(fraction), onReady({jspi, isolated, snapshot}), onLoadFailed(message),
  * onOutput(stream, text), onStarted(pageTimeMs), onTrace(events), onRestart(),
  * onSpare("none" | "loading" | "ready"): the state of the worker kept warm for Stop.
  * A run resolves to {status, error, exitCode?, hint?, crashed?}.
@@ -50,22 +50,28 @@ function describeCrash({ name, message }) {
 export function createRunner(events) {
   const workerURL = new URL("worker.js", import.meta.url);
   // Only these switches are read from the page's URL, each to pick one of two fixed values:
-  // jspi=off hides WebAssembly stack switching (tests of the non-JSPI path); trace=off runs
-  // without the tracer (the benchmark's untraced baseline).
+  // jspi=off hides WebAssembly stack switching (tests of the non-JSPI path); snapshot=off
+  // always starts Python afresh and trace=off runs without the tracer (the benchmark's
+  // baselines). The worker gets its switches in its name, not its URL: served from the
+  // service worker's cache, worker.js would run under the cached URL, without the query.
   const switches = new URL(location.href).searchParams;
-  if (switches.get("jspi") === "off") workerURL.searchParams.set("jspi", "off");
+  const workerSwitches = new URLSearchParams();
+  for (const name of ["jspi", "snapshot"]) {
+    if (switches.get(name) === "off") workerSwitches.set(name, "off");
+  }
+  const workerOptions = { type: "module", name: workerSwitches.toString() };
   const trace = switches.get("trace") !== "off";
 
   // The worker that runs programs, and one spare loading or loaded in the background to take
   // over at once when Stop has to terminate it (one only: each holds a whole Python).
-  // Each is {worker, control, ready, info}: info is {jspi, isolated} once loaded.
+  // Each is {worker, control, ready, info}: info is {jspi, isolated, snapshot} once loaded.
   let python = null;
   let spare = null;
   let current = null; // {id, started, stopping, interrupted, timers, resolve}
   let nextId = 1;
 
   function spawn() {
-    const slot = { worker: new Worker(workerURL, { type: "module" }), control: null, info: null };
+    const slot = { worker: new Worker(workerURL, workerOptions), control: null, info: null };
     const { worker } = slot;
     // Only the active worker speaks to the page; a spare loads silently.
     const active = () => slot === python;
@@ -104,7 +110,7 @@ export function createRunner(events) {
             flag: new Int32Array(data.control, 0, 1),
             interrupt: new Uint8Array(data.control, INTERRUPT_BYTE, 1),
           };
-          slot.info = { jspi: data.jspi, isolated: data.isolated };
+          slot.info = { jspi: data.jspi, isolated: data.isolated, snapshot: data.snapshot };
           markReady();
           if (active()) activated();
           else events.onSpare("ready");

@@ -1,6 +1,12 @@
 // The Python worker: loads Pyodide, then runs one program at a time for the page.
 // Learner code runs only here, so a busy program never freezes the page.
-import { loadPyodide } from "./pyodide/pyodide.mjs";
+import {
+  PYTHON_ENV,
+  importPlayground,
+  markedZip,
+  unpackPlayground,
+  zipDigest,
+} from "./interpreter.js";
 import {
   CONTROL_BYTES,
   FromWorker,
@@ -8,9 +14,11 @@ import {
   STOP_FLAG_INDEX,
   ToWorker,
 } from "./protocol.js";
+import { loadPyodide } from "./pyodide/pyodide.mjs";
 
 const siteURL = new URL("./", import.meta.url).href;
-const options = new URL(self.location.href).searchParams;
+// Switches from the page (runner.js), in the worker's name.
+const options = new URLSearchParams(self.name);
 
 // Tests (and curious users) can hide WebAssembly stack switching to prove the non-JSPI path:
 // command-line switches do not turn it off in Chromium 156, deleting the API does.
@@ -158,6 +166,53 @@ function uncaught(event) {
 self.addEventListener("error", uncaught);
 self.addEventListener("unhandledrejection", uncaught);
 
+// The build's memory snapshot of a ready interpreter (tools/make-snapshot.mjs), used only when
+// it is already on this machine (the service worker keeps it from the first visit): fetched
+// over the network it would add 6 MB to a first visit, for less than a second saved.
+// snapshot=off (the benchmark's baseline) never uses it.
+async function localSnapshot() {
+  if (options.get("snapshot") === "off") return null;
+  try {
+    const response = await fetch(new URL("snapshot.bin", siteURL), {
+      cache: "only-if-cached",
+      mode: "same-origin",
+    });
+    return response.ok ? response : null;
+  } catch {
+    return null; // not cached: a normal start
+  }
+}
+
+const loadOptions = () => ({
+  indexURL: new URL("pyodide/", siteURL).href,
+  stdout: () => {},
+  env: { ...PYTHON_ENV },
+});
+
+// A restored interpreter, or null when restoring fails in any way: the snapshot is Pyodide's
+// private API, so anything may go wrong (another Pyodide build, a damaged file, a snapshot of
+// other Python than this build's playground.zip), and a normal start follows.
+async function restore(snapshot, runnerZip) {
+  try {
+    const pyodide = await loadPyodide({
+      ...loadOptions(),
+      _loadSnapshot: snapshot.arrayBuffer(),
+    });
+    const made = markedZip(pyodide);
+    const served = await zipDigest(await runnerZip);
+    if (made !== served) throw new Error(`made from other Python (${made})`);
+    // Undo what restoring redid or froze: Pyodide's start-up puts "" on sys.path once more,
+    // and every restore would draw the same random numbers (pyodide PR 4652).
+    pyodide.runPython("import random, sys; sys.path.remove(''); random.seed()");
+    return pyodide;
+  } catch (error) {
+    // Not always an Error: Emscripten's file system throws ErrnoError objects with no message.
+    const reason = error instanceof Error ? String(error) : `${error?.name} ${error?.errno}`;
+    console.warn(`The memory snapshot did not restore; starting Python afresh. (${reason})`);
+    return null;
+  }
+}
+
 async function start() {
   // Fetched alongside everything else (tiny, so it nearly always arrives first); without it,
   // progress falls back to Content-Length.
@@ -170,12 +225,11 @@ async function start() {
     if (!r.ok) throw new Error(`playground.zip: HTTP ${r.status}`);
     return r.arrayBuffer();
   });
-  const pyodide = await loadPyodide({
-    indexURL: new URL("pyodide/", siteURL).href,
-    stdout: () => {},
-    env: { PYTHONUNBUFFERED: "", NO_COLOR: "1" },
-  });
-  pyodide.unpackArchive(await runnerZip, "zip", { extractDir: "/playground" });
+  const snapshot = await localSnapshot();
+  let pyodide = snapshot && (await restore(snapshot, runnerZip));
+  const restored = Boolean(pyodide);
+  pyodide ??= await loadPyodide(loadOptions());
+  unpackPlayground(pyodide, await runnerZip);
   restoreFetch();
   pyodide.setStdout(writer("stdout"));
   pyodide.setStderr(writer("stderr"));
@@ -193,10 +247,10 @@ async function start() {
     : undefined;
   if (control) stopPressed = () => Atomics.load(control.flag, STOP_FLAG_INDEX) === 1;
 
-  pyodide.runPython("import sys; sys.path.insert(0, '/playground')");
-  const browser = pyodide.pyimport("playground.browser");
+  // Everything the worker hands Python lives in JavaScript, so it is given after a restore too.
+  const browser = restored ? pyodide.pyimport("playground.browser") : importPlayground(pyodide);
   browser.install(block, siteURL, control ? stopPressed : undefined);
-  return { pyodide, browser, control };
+  return { pyodide, browser, control, restored };
 }
 
 async function run({ pyodide, browser, control }, { id, code, trace }) {
@@ -231,12 +285,13 @@ async function run({ pyodide, browser, control }, { id, code, trace }) {
 const ready = start();
 
 ready.then(
-  ({ control }) =>
+  ({ control, restored }) =>
     post({
       type: FromWorker.READY,
       jspi: "Suspending" in WebAssembly,
       isolated: Boolean(control),
       control: control?.buffer ?? null,
+      snapshot: restored,
     }),
   (error) => post({ type: FromWorker.FAILED_TO_LOAD, message: String(error?.message ?? error) }),
 );

@@ -1,0 +1,44 @@
+// What the worker does to a fresh interpreter before it says it is ready. Shared with the
+// build's memory snapshot (tools/make-snapshot.mjs), which records the interpreter right
+// after these steps, so a restored interpreter and a freshly loaded one cannot drift apart.
+
+/**
+ * The environment both get (a snapshot keeps the one it was made with). LANG is fixed, as in
+ * a container's `python3`: left alone, Emscripten derives it from the browser's language, and
+ * a snapshot would carry the build machine's.
+ */
+export const PYTHON_ENV = Object.freeze({ PYTHONUNBUFFERED: "", NO_COLOR: "1", LANG: "C.UTF-8" });
+const PLAYGROUND_DIR = "/playground";
+
+/**
+ * Unpacks py/playground (playground.zip) into the file system. The file system lives in
+ * JavaScript, outside the WebAssembly memory a snapshot holds: a restored interpreter needs
+ * this again, for tracebacks and anything else that reads the files.
+ */
+export function unpackPlayground(pyodide, zip) {
+  pyodide.unpackArchive(zip, "zip", { extractDir: PLAYGROUND_DIR });
+}
+
+/** Imports the playground's browser glue into a fresh interpreter (a snapshot has it). */
+export function importPlayground(pyodide) {
+  pyodide.runPython(`import sys; sys.path.insert(0, ${JSON.stringify(PLAYGROUND_DIR)})`);
+  return pyodide.pyimport("playground.browser");
+}
+
+/** The SHA-256 of playground.zip's bytes, in hex. */
+export async function zipDigest(zip) {
+  const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", zip));
+  return Array.from(hash, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+// A snapshot records which playground.zip it imported, on the package itself, so a restore
+// can check that the Python it holds is the Python this build serves.
+const ZIP_MARK = "playground.ZIP_SHA256";
+
+export function markZip(pyodide, sha) {
+  pyodide.runPython(`import playground; ${ZIP_MARK} = ${JSON.stringify(sha)}`);
+}
+
+export function markedZip(pyodide) {
+  return pyodide.runPython(`import playground; getattr(playground, "ZIP_SHA256", None)`);
+}

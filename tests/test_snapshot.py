@@ -25,7 +25,7 @@ SNAPSHOT = build.DIST / build.SNAPSHOT
 
 def restored(page: Page, url: str, query: str = "") -> Playground:
     """The playground on a second visit, its worker restored from the snapshot."""
-    keep_snapshot(page, url)
+    assert keep_snapshot(page, url)
     playground = Playground(page).open(url, query=query)
     expect(page.locator("body")).to_have_attribute("data-snapshot", "restored")
     return playground
@@ -145,7 +145,7 @@ def test_a_snapshot_that_does_not_restore_falls_back_to_a_normal_start(
 ) -> None:
     warnings: list[str] = []
     page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
-    keep_snapshot(page, damaged_site.url)
+    assert keep_snapshot(page, damaged_site.url)
     playground = Playground(page).open(damaged_site.url, query="example=gather-weather")
     expect(page.locator("body")).to_have_attribute("data-snapshot", "no")
     assert any("snapshot did not restore" in w for w in warnings), warnings

@@ -19,13 +19,21 @@ TITLES = {slug: build.read_example(slug)["title"] for slug in build.EXAMPLES}
 FROM_SNAPSHOT = os.environ.get("PLAYGROUND_START") == "snapshot"
 
 
-def keep_snapshot(page: Page, url: str) -> None:
+def keep_snapshot(page: Page, url: str) -> bool:
     """Puts the build's memory snapshot in the browser's HTTP cache (a first visit's service
-    worker keeps it in its own cache): the worker then restores Python from it."""
+    worker keeps it in its own cache): the worker then restores Python from it. False where
+    the cache does not keep it (Playwright's routing turns the HTTP cache off)."""
     # Any page of the site's will do; the playground's, since others make Chromium ask for a
     # /favicon.ico the site does not have. Left before Python has loaded.
     page.goto(url + "?snapshot=off", wait_until="domcontentloaded")
-    page.evaluate("async () => { await (await fetch('snapshot.bin')).arrayBuffer(); }")
+    kept: bool = page.evaluate(
+        """async () => {
+          await (await fetch("snapshot.bin")).arrayBuffer();
+          const cached = { cache: "only-if-cached", mode: "same-origin" };
+          return fetch("snapshot.bin", cached).then((r) => r.ok, () => false);
+        }"""
+    )
+    return kept
 
 
 @dataclass
@@ -34,12 +42,11 @@ class Playground:
 
     def open(self, url: str, *, jspi: bool = True, query: str = "") -> Playground:
         params = [p for p in (query, "" if jspi else "jspi=off") if p]
-        if FROM_SNAPSHOT:
-            keep_snapshot(self.page, url)
+        kept = FROM_SNAPSHOT and keep_snapshot(self.page, url)
         self.page.goto(url + ("?" + "&".join(params) if params else ""))
         # Loading Pyodide takes ~3 s here; a loaded CI machine gets room, a hang does not.
         expect(self.page.locator("body")).to_have_attribute("data-state", "ready", timeout=60_000)
-        if FROM_SNAPSHOT:
+        if kept:
             expect(self.page.locator("body")).to_have_attribute("data-snapshot", "restored")
         return self
 

@@ -31,12 +31,10 @@ export async function zipDigest(zip) {
   return Array.from(hash, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-// A snapshot records which playground.zip it imported, on the package itself, so a restore
-// can check that the Python it holds is the Python this build serves.
-const ZIP_MARK = "playground.ZIP_SHA256";
-
+// A snapshot records which playground.zip it imported, on the package itself
+// (playground.ZIP_SHA256), so a restore can check that it holds the Python this build serves.
 export function markZip(pyodide, sha) {
-  pyodide.runPython(`import playground; ${ZIP_MARK} = ${JSON.stringify(sha)}`);
+  pyodide.runPython(`import playground; playground.ZIP_SHA256 = ${JSON.stringify(sha)}`);
 }
 
 export function markedZip(pyodide) {

@@ -66,7 +66,11 @@ INDEX_WHEELS = (
 )
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip")
 STATIC_FILES = ("index.html", "style.css", "favicon.svg")
-JS_ENTRIES = ("main.js", "worker.js")
+# The page's scripts: main.js starts the Python worker first, then imports page.js (the editor
+# and the rest). Bundled with code splitting, so page.js stays a file of its own and anything
+# both share goes to a chunk. The worker is bundled alone.
+PAGE_ENTRIES = ("main.js", "page.js")
+WORKER_ENTRY = "worker.js"
 # The memory snapshot of a ready interpreter (see make_snapshot), restored on second visits.
 SNAPSHOT = "snapshot.bin"
 SNAPSHOT_SCRIPT = ROOT / "tools/make-snapshot.mjs"
@@ -286,13 +290,19 @@ def make_snapshot(playground_zip: Path) -> Path | None:
 
 
 def bundle_js() -> list[Path]:
+    """The page's and the worker's bundles, with their source maps (and any shared chunks)."""
     esbuild = NODE_MODULES / ".bin" / "esbuild"
-    run(
-        esbuild, *(f"web/{entry}" for entry in JS_ENTRIES), "--bundle", "--format=esm",
-        "--minify", "--sourcemap", "--target=es2022", "--log-level=warning",
-        "--external:./pyodide/pyodide.mjs", f"--outdir={DIST}",
-    )  # fmt: skip
-    return [DIST / f"{entry}{suffix}" for entry in JS_ENTRIES for suffix in ("", ".map")]
+    made = []
+    for entries, split in ((PAGE_ENTRIES, True), ((WORKER_ENTRY,), False)):
+        meta = CACHE / "esbuild-meta.json"
+        run(
+            esbuild, *(f"web/{entry}" for entry in entries), "--bundle", "--format=esm",
+            *(["--splitting"] if split else []), "--minify", "--sourcemap", "--target=es2022",
+            "--log-level=warning", "--external:./pyodide/pyodide.mjs", f"--outdir={DIST}",
+            f"--metafile={meta}",
+        )  # fmt: skip
+        made += [ROOT / output for output in json.loads(meta.read_text())["outputs"]]
+    return made
 
 
 def build() -> None:

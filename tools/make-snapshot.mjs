@@ -30,6 +30,13 @@ createRequire(import.meta.url)("node:crypto").randomFillSync = (view) => {
   }
   return view;
 };
+// Node 18 has Web Crypto only under a flag (web/interpreter.js hashes playground.zip with it).
+globalThis.crypto ??= (await import("node:crypto")).webcrypto;
+// Made without WebAssembly stack switching whatever Node this is: that snapshot is the one the
+// tests restore with JSPI and without (tests/test_snapshot.py).
+delete WebAssembly.Suspending;
+delete WebAssembly.promising;
+delete WebAssembly.Suspender;
 const FIXED_DATE_MS = Date.UTC(2020, 0, 1);
 Date.now = () => FIXED_DATE_MS;
 let ticks = 0;

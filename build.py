@@ -73,7 +73,7 @@ PAGE_ENTRIES = ("main.js", "page.js")
 WORKER_ENTRY = "worker.js"
 # The memory snapshot of a ready interpreter (see make_snapshot), restored on second visits.
 SNAPSHOT = "snapshot.bin"
-SNAPSHOT_SCRIPT = ROOT / "tools/make-snapshot.mjs"
+SNAPSHOT_SCRIPT = ROOT / "web/make-snapshot.mjs"
 # The picker lists the lesson's examples in the lesson's order.
 EXAMPLES = (
     "create-task-basics",
@@ -264,7 +264,7 @@ def runner_zip() -> bytes:
 
 def make_snapshot(playground_zip: Path) -> Path | None:
     """The memory snapshot of an interpreter that has done the worker's start-up steps, made
-    by tools/make-snapshot.mjs under Node. Made again only when an input changes (the same
+    by web/make-snapshot.mjs under Node. Made again only when an input changes (the same
     inputs give the same bytes). None when it cannot be made: the site then simply starts
     Python afresh on every visit, as it would on a failed restore."""
     pyodide = NODE_MODULES / "pyodide"

@@ -1,5 +1,5 @@
 // What the worker does to a fresh interpreter before it says it is ready. Shared with the
-// build's memory snapshot (tools/make-snapshot.mjs), which records the interpreter right
+// build's memory snapshot (web/make-snapshot.mjs), which records the interpreter right
 // after these steps, so a restored interpreter and a freshly loaded one cannot drift apart.
 
 /**

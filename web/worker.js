@@ -166,7 +166,7 @@ function uncaught(event) {
 self.addEventListener("error", uncaught);
 self.addEventListener("unhandledrejection", uncaught);
 
-// The build's memory snapshot of a ready interpreter (tools/make-snapshot.mjs), used only when
+// The build's memory snapshot of a ready interpreter (web/make-snapshot.mjs), used only when
 // it is already on this machine (the service worker keeps it from the first visit): fetched
 // over the network it would add 6 MB to a first visit, for less than a second saved.
 // snapshot=off (the benchmark's baseline) never uses it.

@@ -1,7 +1,7 @@
 // Makes the memory snapshot of a ready interpreter that web/worker.js restores on a second
 // visit instead of starting Python again. Run by build.py with Node:
 //
-//   node tools/make-snapshot.mjs <pyodide dir> <playground.zip> <output file>
+//   node web/make-snapshot.mjs <pyodide dir> <playground.zip> <output file>
 //
 // The snapshot is the whole WebAssembly memory after the worker's own start-up steps
 // (web/interpreter.js), taken with Pyodide's private makeMemorySnapshot API (pyodide PR 4652,
@@ -15,7 +15,7 @@ import { pathToFileURL } from "node:url";
 
 const [pyodideDir, zipPath, outPath] = process.argv.slice(2);
 if (!outPath) {
-  console.error("usage: node tools/make-snapshot.mjs <pyodide dir> <playground.zip> <output>");
+  console.error("usage: node web/make-snapshot.mjs <pyodide dir> <playground.zip> <output>");
   process.exit(2);
 }
 
@@ -43,7 +43,7 @@ let ticks = 0;
 performance.now = () => (ticks += 1);
 
 const { PYTHON_ENV, importPlayground, markZip, unpackPlayground, zipDigest } = await import(
-  "../web/interpreter.js"
+  "./interpreter.js"
 );
 const { loadPyodide } = await import(pathToFileURL(`${pyodideDir}/pyodide.mjs`).href);
 

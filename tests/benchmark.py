@@ -120,6 +120,9 @@ RECORD_FRAMES = """() => {
 
 def browser_run(page: Page, url: str, code: str, query: str = "") -> str:
     playground = Playground(page).open(url, query=query)
+    # The spare worker loads in the background after a second idle; on two cores it would
+    # slow whichever run it overlapped, traced or not.
+    playground.wait_for_spare()
     playground.type_code(code)
     assert playground.run() == "finished", playground.output.inner_text()
     return playground.output.inner_text()

@@ -83,7 +83,13 @@ def as_dicts(events: list[Event]) -> list[dict[str, Any]]:
         "done": ("t", "task", "state", "detail"),
         "blocked": ("task", "start", "end"),
     }
-    return [{"kind": e[0], **dict(zip(fields[e[0]], e[1:], strict=True))} for e in events]
+    seconds = {"t", "start", "end"}  # recorded in whole microseconds
+
+    def named(e: Event) -> dict[str, Any]:
+        values = dict(zip(fields[e[0]], e[1:], strict=True))
+        return {"kind": e[0], **{k: v / 1e6 if k in seconds else v for k, v in values.items()}}
+
+    return [named(e) for e in events]
 
 
 def render(events: list[Event]) -> str:

@@ -7,9 +7,11 @@ export function createTrace() {
   return { tasks: [], byId: new Map(), groups: new Map(), blocked: [], end: 0, problems: [] };
 }
 
+const US = 1e6; // the tracer's times, and trace event times, are microseconds
+
 /**
  * Folds a batch of tracer events into `trace`; returns it. Events are lists whose first item
- * names them, as documented in py/playground/tracer.py.
+ * names them, as documented in py/playground/tracer.py. The trace keeps seconds.
  */
 export function addEvents(trace, events) {
   for (const e of events) {
@@ -20,7 +22,8 @@ export function addEvents(trace, events) {
         break;
       }
       case "created": {
-        const [, t, id, name, coro, parent, group] = e;
+        const [, us, id, name, coro, parent, group] = e;
+        const t = us / US;
         const task = {
           id,
           name,
@@ -37,14 +40,16 @@ export function addEvents(trace, events) {
         break;
       }
       case "step": {
-        const [, id, start, end, wait] = e;
+        const [, id, startUs, endUs, wait] = e;
+        const [start, end] = [startUs / US, endUs / US];
         trace.byId.get(id)?.steps.push([start, end, wait]);
         trace.end = Math.max(trace.end, end);
         break;
       }
       // "cancel" (a request) needs no record: a cancelled task's end carries the cause.
       case "done": {
-        const [, t, id, state, detail] = e;
+        const [, us, id, state, detail] = e;
+        const t = us / US;
         const task = trace.byId.get(id);
         if (task) task.end = { t, state, detail };
         trace.end = Math.max(trace.end, t);
@@ -52,7 +57,7 @@ export function addEvents(trace, events) {
       }
       case "blocked": {
         const [, task, start, end] = e;
-        trace.blocked.push({ task, start, end });
+        trace.blocked.push({ task, start: start / US, end: end / US });
         break;
       }
       case "tracer_error":
@@ -160,7 +165,6 @@ export function summary(trace, now) {
 
 // --- Chrome Trace Event Format (Perfetto, chrome://tracing) --------------------------------
 
-const US = 1e6; // trace event times are microseconds
 const LOOP_TRACK = 0;
 
 /** The trace as Chrome's JSON trace format: one track (thread) per task. */
@@ -221,7 +225,7 @@ export function fromChromeTrace(json) {
   if (!Array.isArray(list)) throw new Error("not a Chrome trace: no traceEvents");
   const events = [];
   const groups = new Set();
-  const time = (e) => e.ts / US;
+  const time = (e) => e.ts; // microseconds, as the tracer's
   for (const e of list.filter((x) => x && x.ph !== "M")) {
     const a = e.args ?? {};
     if (e.name === "created" && a.task != null) {
@@ -231,11 +235,11 @@ export function fromChromeTrace(json) {
       }
       events.push([time(e), 1, ["created", time(e), a.task, a.name, a.coro, a.parent, a.group]]);
     } else if (e.name === "step" && e.ph === "X") {
-      events.push([time(e), 2, ["step", e.tid, time(e), (e.ts + e.dur) / US, a.wait ?? null]]);
+      events.push([time(e), 2, ["step", e.tid, time(e), e.ts + e.dur, a.wait ?? null]]);
     } else if (e.ph === "i" && a.state) {
       events.push([time(e), 4, ["done", time(e), e.tid, a.state, a.detail]]);
     } else if (e.name === "loop blocked") {
-      events.push([time(e), 3, ["blocked", a.task, time(e), (e.ts + e.dur) / US]]);
+      events.push([time(e), 3, ["blocked", a.task, time(e), e.ts + e.dur]]);
     }
   }
   if (!events.some(([, , e]) => e[0] === "created")) throw new Error("no asyncio tasks in it");

@@ -14,9 +14,10 @@ JavaScript as JSON arrays):
 ``("blocked", task, start, end)``  one step held the loop longer than asyncio's slow-callback
     threshold (100 ms)
 
-Times are seconds on the loop's clock since :meth:`Tracer.install`; tasks and groups are
-numbered 1, 2... in order of appearance; ``parent``, ``group`` and ``owner`` are such numbers
-or None.
+Times are whole microseconds on the loop's clock since :meth:`Tracer.install` (integers:
+JSON writes them several times faster than floats, which matters most in the browser); tasks
+and groups are numbered 1, 2... in order of appearance; ``parent``, ``group`` and ``owner``
+are such numbers or None.
 
 How it observes: every loop, CPython's and Pyodide's WebLoop alike, runs a callback through
 ``asyncio.Handle._run``, and a task runs a step when a callback whose ``__self__`` is the task
@@ -53,7 +54,7 @@ _NUMBER = "_playground_task_number"
 LABELLED_TASKS = 1000
 
 # asyncio's own threshold for "Executing <Handle> took 0.100 seconds" (slow_callback_duration).
-BLOCKED_AFTER_S = 0.1
+BLOCKED_AFTER_NS = 100_000_000
 
 _short = reprlib.Repr()
 _short.maxstring = 24
@@ -145,9 +146,14 @@ class Tracer:
         self.loop = loop
         self._emit = emit
         self._on_error = on_error
-        # Both loops' time() is time.monotonic(); calling it directly saves a call per step.
-        self._clock = time.monotonic if _loop_clock_is_monotonic(loop) else loop.time
-        self._t0 = 0.0
+        # The loop's clock in nanoseconds. Both loops' time() is time.monotonic(), whose
+        # monotonic_ns() twin gives integers at once and saves a call per step.
+        self._clock: Callable[[], int] = (
+            time.monotonic_ns
+            if _loop_clock_is_monotonic(loop)
+            else lambda: int(loop.time() * 1_000_000_000)
+        )
+        self._t0 = 0
         # Task numbers live on the tasks themselves (one attribute lookup per step); C tasks
         # take no attributes, so for them a weak mapping stands in.
         self._c_tasks: weakref.WeakKeyDictionary[asyncio.Task[Any], int] = (
@@ -201,8 +207,9 @@ class Tracer:
         if self._on_error is not None:
             self._on_error(error)
 
-    def now(self) -> float:
-        return self._clock() - self._t0
+    def now(self) -> int:
+        """Microseconds since install."""
+        return (self._clock() - self._t0) // 1000
 
     def number_of(self, task: object) -> int | None:
         """The task's number in this trace, or None if it is not the program's."""
@@ -250,7 +257,7 @@ class Tracer:
         parent = asyncio.current_task(self.loop)
         group = self._group_of(caller, parent)
         parent_number = self.number_of(parent) if parent is not None else None
-        t = self._clock() - self._t0
+        t = (self._clock() - self._t0) // 1000
         self._emit(("created", t, number, task.get_name(), label, parent_number, group))
         self._watch_cancel(task)
 
@@ -387,14 +394,14 @@ class Tracer:
                 end = clock()
                 if tracer.active:
                     try:
-                        s = start - t0
-                        e = end - t0
+                        s = (start - t0) // 1000
+                        e = (end - t0) // 1000
                         done = task.done()
                         wait = (
                             None if done or task._fut_waiter is None else tracer._waiting_on(task)
                         )
                         emit(("step", number, s, e, wait))
-                        if end - start > BLOCKED_AFTER_S:
+                        if end - start > BLOCKED_AFTER_NS:
                             emit(("blocked", number, s, e))
                         if done:
                             emit(tracer._ended(task, number, e))
@@ -403,7 +410,7 @@ class Tracer:
 
         return run
 
-    def _ended(self, task: asyncio.Task[Any], number: int, t: float) -> Event:
+    def _ended(self, task: asyncio.Task[Any], number: int, t: int) -> Event:
         if task.cancelled():
             return ("done", t, number, "cancelled", self._cancel_causes.get(number, "cancelled"))
         error = task._exception  # see _error_of

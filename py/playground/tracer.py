@@ -174,7 +174,7 @@ class Tracer:
         self._frame_kinds: dict[CodeType, str] = {}
         self._hooked: dict[type, Any] = {}  # task class -> its own cancel
         self._original_run: Callable[[asyncio.Handle], None] | None = None
-        self._run: Callable[[asyncio.Handle], None] | None = None
+        self._observer: Callable[[asyncio.Handle], None] | None = None
         self._original_create_task: Callable[..., asyncio.Task[Any]] | None = None
         self.active = False
 
@@ -185,8 +185,8 @@ class Tracer:
         self._original_create_task = self.loop.create_task
         self.loop.create_task = self._create_task  # type: ignore[method-assign]
         self._original_run = asyncio.Handle._run
-        self._run = self._step_observer(self._original_run)
-        asyncio.Handle._run = self._run  # type: ignore[method-assign,assignment]
+        self._observer = self._step_observer(self._original_run)
+        asyncio.Handle._run = self._observer  # type: ignore[method-assign,assignment]
         self.active = True
 
     def uninstall(self) -> None:
@@ -194,7 +194,7 @@ class Tracer:
         # Only take back what is still ours (a program may have replaced them meanwhile).
         if self.loop.__dict__.get("create_task") == self._create_task:
             del self.loop.__dict__["create_task"]
-        if self._original_run is not None and asyncio.Handle.__dict__.get("_run") is self._run:
+        if self._original_run is not None and asyncio.Handle.__dict__.get("_run") is self._observer:
             asyncio.Handle._run = self._original_run  # type: ignore[method-assign,assignment]
         for cls, original in self._hooked.items():
             setattr(cls, "cancel", original)  # noqa: B010 (typed as a plain type here)

@@ -71,6 +71,11 @@ STOPPABLE = {
         ),
         frozenset(),
     ),
+    # No finally promised: in 2 of 84 runs with the other core busy (and once in a CI run of
+    # the whole suite), the interrupt buffer was never acted on here: the worker spun on, never
+    # raised KeyboardInterrupt nor read Stop's message, and only the last step, a new worker,
+    # ended it (still within the second). Not seen with the busy loop in main() itself. Cause
+    # not found yet (README, "Known limits"); the Stop guarantee itself holds.
     "spinning-task": Stoppable(
         _in_main(
             "await asyncio.gather(tick(), spin())",
@@ -79,7 +84,7 @@ STOPPABLE = {
                 "async def tick():\n    while True:\n        await asyncio.sleep(0.05)\n"
             ),
         ),
-        ISOLATED_ONLY,
+        frozenset(),
     ),
     # Exponential: each RecursionError starts the climb again, so it never ends by itself.
     "runaway-recursion": Stoppable(

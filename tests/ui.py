@@ -121,7 +121,9 @@ class Playground:
 
     def wait_for_spare(self) -> None:
         """Waits until the spare worker (kept warm to replace a stuck or crashed one) loads."""
-        expect(self.page.locator("body")).to_have_attribute("data-spare", "ready")
+        # Loading takes seconds, and more on a loaded machine: expect()'s own 5 s default
+        # failed here with the other core busy. The same room as loading the first worker.
+        expect(self.page.locator("body")).to_have_attribute("data-spare", "ready", timeout=60_000)
 
     def run_timed(self, code: str) -> tuple[str, float]:
         """Types and runs `code`; returns the end state and the seconds from Run to it."""

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from expected import EXAMPLES, numbers_match
+from playground.tracer import ARITY
 from tracing import as_dicts, render, run, trace
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -197,3 +198,43 @@ def test_a_broken_observer_never_breaks_the_program() -> None:
     assert (result.printed, result.failure) == (EXAMPLES["gather-return-exceptions"].stdout, "")
     # Reported once, then switched off.
     assert [str(e) for e in result.tracer_errors] == ["observer bug"]
+
+
+def test_the_flat_stream_reads_back_event_by_event() -> None:
+    """The browser keeps the events end to end in one list (emit=list.extend); ARITY, which
+    web/trace-model.js copies, must read every kind back whole."""
+    tuples: list[tuple[object, ...]] = []
+    flat: list[object] = []
+
+    def both(event: tuple[object, ...]) -> None:
+        tuples.append(event)
+        flat.extend(event)
+
+    source = """\
+        import asyncio, time
+
+        async def fails():
+            await asyncio.sleep(0.01)
+            raise ValueError("no")
+
+        async def main():
+            time.sleep(0.15)
+            async with asyncio.TaskGroup() as group:
+                group.create_task(fails())
+                group.create_task(asyncio.sleep(1))
+
+        try:
+            asyncio.run(main())
+        except* ValueError:
+            print("failed")
+        """
+    result = run(textwrap.dedent(source), emit=both)
+    assert result.printed == "failed\n"
+    read: list[tuple[object, ...]] = []
+    i = 0
+    while i < len(flat):
+        size = ARITY[str(flat[i])]
+        read.append(tuple(flat[i : i + size]))
+        i += size
+    assert read == tuples
+    assert {event[0] for event in tuples} == set(ARITY)

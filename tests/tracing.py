@@ -12,12 +12,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from playground.runner import Program, compile_program, format_exception
-from playground.tracer import Event, Tracer
+from playground.tracer import TASK_SLOTS, Event, Tracer
 
 
 class PyTask(asyncio.Task):  # type: ignore[type-arg]
-    """Pyodide's tasks are a Python subclass of asyncio.Task (so they take attributes, and the
-    tracer can see who cancels them); the CPython tests use one too."""
+    """Pyodide's tasks are a Python subclass of asyncio.Task (whose ``cancel`` the tracer can
+    hook, to see who cancels them); the CPython tests use one too, with the tracer's slot, as
+    the playground's Task has."""
+
+    __slots__ = TASK_SLOTS
 
 
 @dataclass

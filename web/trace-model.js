@@ -9,12 +9,24 @@ export function createTrace() {
 
 const US = 1e6; // the tracer's times, and trace event times, are microseconds
 
+// Items in each kind of event, its name included: the tracer's ARITY
+// (py/playground/tracer.py), and "tracer_error" with its message.
+const ARITY = { group: 5, created: 7, step: 5, cancel: 4, done: 5, blocked: 4, tracer_error: 2 };
+
 /**
- * Folds a batch of tracer events into `trace`; returns it. Events are lists whose first item
- * names them, as documented in py/playground/tracer.py. The trace keeps seconds.
+ * Folds a batch of tracer events into `trace`; returns it. The batch is flat: each event's
+ * items end to end, its name first, as documented in py/playground/tracer.py. The trace
+ * keeps seconds.
  */
 export function addEvents(trace, events) {
-  for (const e of events) {
+  for (let i = 0; i < events.length; ) {
+    const size = ARITY[events[i]];
+    if (!size) {
+      // Nothing after an unknown item can be read: its length is unknown.
+      trace.problems.push(`unknown event ${JSON.stringify(events[i])}`);
+      break;
+    }
+    const e = events.slice(i, (i += size));
     switch (e[0]) {
       case "group": {
         const [, id, type, label, owner] = e;
@@ -218,7 +230,8 @@ export function toChromeTrace(trace, title) {
 }
 
 /**
- * Reads a trace written by toChromeTrace back into tracer events (throws on anything else).
+ * Reads a trace written by toChromeTrace back into a flat batch of tracer events, as addEvents
+ * takes them (throws on anything else).
  */
 export function fromChromeTrace(json) {
   const list = Array.isArray(json) ? json : json?.traceEvents;
@@ -247,5 +260,5 @@ export function fromChromeTrace(json) {
   return events
     .map((entry, i) => [...entry, i])
     .sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[3] - b[3])
-    .map((entry) => entry[2]);
+    .flatMap((entry) => entry[2]);
 }

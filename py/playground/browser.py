@@ -33,7 +33,7 @@ from .runner import (
     format_loop_error,
     syntax_error_location,
 )
-from .tracer import Event, Tracer
+from .tracer import TASK_SLOTS, Tracer
 
 Done = Callable[[dict[str, Any]], None]
 # Blocks the worker for up to the given milliseconds; returns early once Stop is pressed.
@@ -48,6 +48,8 @@ _SLEEP_SLICE_S = 0.05
 
 class Task(PyodideTask):
     """Pyodide's task under the name CPython's has, so ``print(task)`` reads the same."""
+
+    __slots__ = TASK_SLOTS
 
 
 class Future(PyodideFuture):
@@ -107,8 +109,9 @@ class PlaygroundLoop(WebLoop):
 
 
 class _Session:
-    # The tracer's events not yet taken by the worker (see take_trace).
-    trace: ClassVar[list[Event]] = []
+    # The tracer's events not yet taken by the worker (see take_trace), end to end: a flat
+    # list of their items (see playground.tracer).
+    trace: ClassVar[list[object]] = []
     block: Block | None = None
     site_url = ""
     micropip_configured = False
@@ -281,7 +284,7 @@ def start(source: str, trace: bool, done: Done) -> None:
     task = loop.create_task(program.execute(), name="playground-main-module")
     # Installed after the runner's own task exists, so only the program's tasks are traced.
     _session.trace.clear()
-    tracer = Tracer(loop, _session.trace.append, _tracer_failed)
+    tracer = Tracer(loop, _session.trace.extend, _tracer_failed)
     if trace:
         tracer.install()
 
@@ -295,12 +298,12 @@ def start(source: str, trace: bool, done: Done) -> None:
 
 
 def _tracer_failed(error: BaseException) -> None:
-    _session.trace.append(("tracer_error", f"{type(error).__name__}: {error}"))
+    _session.trace.extend(("tracer_error", f"{type(error).__name__}: {error}"))
 
 
 def take_trace() -> str:
-    """The events recorded since the last call, as a JSON array ("" if none): one string is
-    far cheaper to hand to JavaScript than thousands of small dicts."""
+    """The events recorded since the last call, as one flat JSON array ("" if none): one
+    string is far cheaper to hand to JavaScript than thousands of small objects."""
     if not _session.trace:
         return ""
     text = json.dumps(_session.trace, separators=(",", ":"))

@@ -1,8 +1,8 @@
 """Record what every task of a program does, as the event loop does it.
 
-The vocabulary is small and past tense. Each event is a plain list whose first item says
-which (tuples, not dicts: a run of 10,000 tasks makes 50,000 of them, and they cross to
-JavaScript as JSON arrays):
+The vocabulary is small and past tense. Each event is a tuple whose first item says which
+(a run of 10,000 tasks makes 50,000 of them), with a fixed number of items for each kind
+(``ARITY``):
 
 ``("group", group, type, label, owner)``  a TaskGroup or gather() first seen
 ``("created", t, task, name, coro, parent, group)``  a task was created
@@ -18,6 +18,12 @@ Times are whole microseconds on the loop's clock since :meth:`Tracer.install` (i
 JSON writes them several times faster than floats, which matters most in the browser); tasks
 and groups are numbered 1, 2... in order of appearance; ``parent``, ``group`` and ``owner``
 are such numbers or None.
+
+``emit`` receives each event as it happens. It may keep the tuples (``list.append``) or lay
+their items end to end in one flat list (``list.extend``), which the browser does: a list of
+numbers and strings holds nothing the garbage collector counts, while 50,000 kept tuples
+brought on a full collection in the middle of a run (README, Benchmarks). ``ARITY`` reads the
+flat stream back.
 
 How it observes: every loop, CPython's and Pyodide's WebLoop alike, runs a callback through
 ``asyncio.Handle._run``, and a task runs a step when a callback whose ``__self__`` is the task
@@ -43,12 +49,17 @@ from collections.abc import Callable
 from types import CodeType, FrameType
 from typing import Any
 
-# Tuples, not lists: a tuple of numbers and strings leaves the garbage collector's watch at
-# its first collection, so 50,000 recorded events do not slow every later collection.
 Event = tuple[Any, ...]
+# Items in each kind of event, its name included; web/trace-model.js reads the flat stream
+# with the same table.
+ARITY = {"group": 5, "created": 7, "step": 5, "cancel": 4, "done": 5, "blocked": 4}
 
-# Where the tracer keeps a task's number on the task itself.
+# Where the tracer keeps a task's number: on the task itself (asyncio's tasks, C or Python,
+# take attributes). A task class that names it in ``__slots__`` (``TASK_SLOTS``, as the
+# playground's do) keeps it without a dict per task: 10,000 such dicts are objects the
+# garbage collector counts, and they alone brought on a full collection mid-run (README).
 _NUMBER = "_playground_task_number"
+TASK_SLOTS = (_NUMBER,)
 # Tasks past this many get a short label (``work(…)``): quoting the arguments of thousands of
 # tasks costs more than the program's own steps, and nobody reads that many labels.
 LABELLED_TASKS = 1000
@@ -154,11 +165,6 @@ class Tracer:
             else lambda: int(loop.time() * 1_000_000_000)
         )
         self._t0 = 0
-        # Task numbers live on the tasks themselves (one attribute lookup per step); C tasks
-        # take no attributes, so for them a weak mapping stands in.
-        self._c_tasks: weakref.WeakKeyDictionary[asyncio.Task[Any], int] = (
-            weakref.WeakKeyDictionary()
-        )
         self._labels: list[str] = [""]  # by task number
         self._groups_by_taskgroup: weakref.WeakKeyDictionary[object, int] = (
             weakref.WeakKeyDictionary()
@@ -170,8 +176,10 @@ class Tracer:
         self._gather_group = 0
         self._group_count = 0
         self._cancel_causes: dict[int, str] = {}
-        # What each code object creating tasks is (see _frame_kind), looked up once.
-        self._frame_kinds: dict[CodeType, str] = {}
+        # What each code object creating tasks is (see _frame_kind), looked up once. Keyed by
+        # id: a code object hashes its whole contents each time (~1 us). Each entry holds its
+        # code object, so no other can take that id while the entry lasts.
+        self._frame_kinds: dict[int, tuple[CodeType, str]] = {}
         self._hooked: dict[type, Any] = {}  # task class -> its own cancel
         self._original_run: Callable[[asyncio.Handle], None] | None = None
         self._observer: Callable[[asyncio.Handle], None] | None = None
@@ -214,63 +222,55 @@ class Tracer:
     def number_of(self, task: object) -> int | None:
         """The task's number in this trace, or None if it is not the program's."""
         number: int | None = getattr(task, _NUMBER, None)
-        if number is None and self._c_tasks:
-            number = self._c_tasks.get(task)  # type: ignore[call-overload]
-        return number
-
-    def _number(self, task: asyncio.Task[Any]) -> int:
-        number = self.number_of(task)
-        if number is None:
-            number = len(self._labels)
-            self._labels.append("")
-            try:
-                setattr(task, _NUMBER, number)
-            except AttributeError:
-                self._c_tasks[task] = number
         return number
 
     # --- task creation ------------------------------------------------------------------
 
     def _create_task(self, coro: Any, **kwargs: Any) -> asyncio.Task[Any]:
         assert self._original_create_task is not None
+        if not self.active:
+            return self._original_create_task(coro, **kwargs)
         # Only tasks created through here are the program's. Their first step is scheduled,
         # not run, so they have their number before it runs. The label is read first: an
-        # eagerly started task could change its arguments.
-        label = self._label(coro) if self.active else ""
+        # eagerly started task could change its arguments. One function, not several: this
+        # runs for every task, and each call costs about as much as a task's step.
+        labels = self._labels
+        if len(labels) <= LABELLED_TASKS:
+            label = describe_coroutine(coro)
+        else:
+            code = getattr(coro, "cr_code", None)
+            label = f"{code.co_name}(…)" if code is not None else "…"
         task = self._original_create_task(coro, **kwargs)
-        if self.active:
-            try:
-                self._created(task, label, sys._getframe(1))
-            except Exception as error:
-                self._fail(error)
+        try:
+            number = len(labels)
+            setattr(task, _NUMBER, number)
+            labels.append(label)
+            parent = asyncio.current_task(self.loop)
+            group = self._group_of(sys._getframe(1), parent)
+            t = (self._clock() - self._t0) // 1000
+            parent_number = getattr(parent, _NUMBER, None)
+            self._emit(("created", t, number, task.get_name(), label, parent_number, group))
+            if type(task) not in self._hooked:
+                self._watch_cancel(task)
+        except Exception as error:
+            self._fail(error)
         return task
-
-    def _label(self, coro: object) -> str:
-        if len(self._labels) <= LABELLED_TASKS:
-            return describe_coroutine(coro)
-        code = getattr(coro, "cr_code", None)
-        return f"{code.co_name}(…)" if code is not None else "…"
-
-    def _created(self, task: asyncio.Task[Any], label: str, caller: FrameType) -> None:
-        number = self._number(task)
-        self._labels[number] = label
-        parent = asyncio.current_task(self.loop)
-        group = self._group_of(caller, parent)
-        parent_number = self.number_of(parent) if parent is not None else None
-        t = (self._clock() - self._t0) // 1000
-        self._emit(("created", t, number, task.get_name(), label, parent_number, group))
-        self._watch_cancel(task)
 
     def _group_of(self, caller: FrameType | None, parent: asyncio.Task[Any] | None) -> int | None:
         """The TaskGroup or gather() call creating this task, found among the few asyncio
         frames between it and ``loop.create_task``."""
+        gathering = self._gather_frame
+        if gathering is not None and caller is not None and caller.f_back is gathering:
+            return self._gather_group  # the next child of the gather() seen last: the common case
         frame = caller
         for _ in range(4):
             if frame is None:
                 return None
-            kind = self._frame_kinds.get(frame.f_code)
-            if kind is None:
-                kind = self._frame_kinds[frame.f_code] = _frame_kind(frame)
+            code = frame.f_code
+            known = self._frame_kinds.get(id(code))
+            if known is None:
+                known = self._frame_kinds[id(code)] = (code, _frame_kind(frame))
+            kind = known[1]
             if kind == "TaskGroup":
                 return self._taskgroup(frame.f_locals["self"], parent)
             if kind == "gather":
@@ -377,14 +377,10 @@ class Tracer:
         clock = self._clock
         emit = self._emit
         t0 = self._t0
-        c_tasks = self._c_tasks
-        is_task = asyncio.Task
 
         def run(handle: asyncio.Handle) -> None:
             task: Any = getattr(handle._callback, "__self__", None)  # type: ignore[attr-defined]
             number = getattr(task, _NUMBER, None)
-            if number is None and c_tasks and isinstance(task, is_task):
-                number = c_tasks.get(task)
             if number is None or not tracer.active:
                 return run_handle(handle)
             start = clock()

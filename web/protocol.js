@@ -35,3 +35,25 @@ export const CONTROL_BYTES = 8;
 export const STOP_FLAG_INDEX = 0;
 export const INTERRUPT_BYTE = 4;
 export const SIGINT = 2;
+
+/**
+ * What the worker gives Pyodide as its interrupt buffer: a view of the control buffer's
+ * interrupt `byte` that clears it only if it still holds what Python read. CPython's check
+ * (_Py_CheckEmscriptenSignals_Helper) reads the byte, then writes 0 to it: two steps, and a
+ * Stop the page writes between them was overwritten and lost. `while True: pass` checks every
+ * 50 turns, so often that this befell 2 of ~90 Stops with the machine busy: the program ran on
+ * until the spare worker replaced it, and its `finally` never ran. Readers that only read
+ * (Pyodide's checkInterrupt) consume nothing.
+ */
+export function interruptView(byte) {
+  let read = 0;
+  return {
+    get 0() {
+      read = Atomics.load(byte, 0);
+      return read;
+    },
+    set 0(value) {
+      Atomics.compareExchange(byte, 0, read, value);
+    },
+  };
+}

@@ -13,6 +13,7 @@ import {
   INTERRUPT_BYTE,
   STOP_FLAG_INDEX,
   ToWorker,
+  interruptView,
 } from "./protocol.js";
 import { loadPyodide } from "./pyodide/pyodide.mjs";
 
@@ -238,7 +239,7 @@ async function start() {
   pyodide.setStdin({ stdin: () => null });
 
   const control = makeControl();
-  if (control) pyodide.setInterruptBuffer(control.interrupt);
+  if (control) pyodide.setInterruptBuffer(interruptView(control.interrupt));
   // Returns at once when Stop has raised the flag, so a blocking time.sleep() ends quickly.
   // Without a control buffer: undefined, which Python receives as None (null would arrive as
   // Pyodide's JsNull, which is not None).

@@ -12,10 +12,9 @@ from __future__ import annotations
 import json
 import subprocess
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
-from conftest import Site
+from conftest import ROOT, Site
 from playwright.sync_api import Page, expect
 from ui import Playground
 
@@ -26,7 +25,6 @@ STOP_WITHIN_S = 1.0
 WARM_RUN_WITHIN_S = 1.5
 
 ISOLATED, PLAIN = "isolated", "plain"
-ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,21 @@ def test_taskgroup_cancels_siblings_when_one_fails(page: Page, site: Site) -> No
     expect(summary).to_contain_text("3 tasks")
 
 
+def test_tasks_table_keeps_every_column_at_phone_width(page: Page, site: Site) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    playground = Playground(page).open(site.url, query="example=taskgroup-cancellation")
+    assert playground.run() == "finished"
+    table = page.get_by_role("table", name="Tasks")
+    # Read as on a wide screen, every column shown (innerText alone would read a hidden one)...
+    for cell in table.locator("thead th").all() + table.locator("tbody tr td").all():
+        expect(cell).to_be_visible()
+    rows = {r["Task"]: r for r in read_table(page)}
+    assert [rows[t]["Parent"] for t in ("Task-2", "Task-3", "Task-4")] == ["Task-1"] * 3
+    # ...and within the screen: neither the table nor the page scrolls sideways.
+    assert table.evaluate("t => t.parentElement.scrollWidth <= t.parentElement.clientWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
 def test_picture_changes_while_a_program_runs(page: Page, site: Site) -> None:
     playground = Playground(page).open(site.url)
     playground.type_code(

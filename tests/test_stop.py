@@ -97,6 +97,15 @@ STOPPABLE = {
         ),
         ISOLATED_ONLY,
     ),
+    # Busy in a finaliser when Stop's interrupt lands: CPython can only print it there
+    # ("Exception ignored") and carry on, into a busy loop. The interrupt must be sent again.
+    "busy-finaliser": Stoppable(
+        _in_main(
+            "Tidy()\nwhile True:\n    pass",
+            before="\nclass Tidy:\n    def __del__(self):\n        while True:\n            pass\n",
+        ),
+        ISOLATED_ONLY,
+    ),
     # 10 MB a step: each step is slow enough that Python, which reads the interrupt buffer
     # only every 50 checks of its eval loop, may not see it in time, so no finally is promised.
     "allocates-memory": Stoppable(

@@ -30,11 +30,23 @@ export const FromWorker = Object.freeze({
 
 // Layout of the shared control buffer (only where the page is cross-origin isolated):
 // Int32 slot 0 is the stop flag the worker's blocking sleep waits on; byte 4 is Pyodide's
-// interrupt buffer (2 = SIGINT, so a busy loop gets KeyboardInterrupt).
+// interrupt buffer (2 = SIGINT, so a busy loop gets KeyboardInterrupt); byte 5 is 1 when
+// Python had to swallow that KeyboardInterrupt (see py/playground/browser.py), for the page
+// to send it again.
 export const CONTROL_BYTES = 8;
 export const STOP_FLAG_INDEX = 0;
-export const INTERRUPT_BYTE = 4;
+const INTERRUPT_BYTE = 4;
+const LOST_BYTE = 5;
 export const SIGINT = 2;
+
+/** The control buffer's fields, as the page and the worker both read them. */
+export function controlViews(buffer) {
+  return {
+    flag: new Int32Array(buffer, 0, 1),
+    interrupt: new Uint8Array(buffer, INTERRUPT_BYTE, 1),
+    lost: new Uint8Array(buffer, LOST_BYTE, 1),
+  };
+}
 
 /**
  * What the worker gives Pyodide as its interrupt buffer: a view of the control buffer's

@@ -1,5 +1,5 @@
 // The page's side of the Python worker: start it, run programs, and stop them whatever they do.
-import { FromWorker, INTERRUPT_BYTE, SIGINT, STOP_FLAG_INDEX, ToWorker } from "./protocol.js";
+import { FromWorker, SIGINT, STOP_FLAG_INDEX, ToWorker, controlViews } from "./protocol.js";
 
 // Stop escalates in three steps, all within one second:
 // 1. ask the worker to cancel every task (finally blocks run) - enough for an idle loop,
@@ -9,8 +9,11 @@ const CANCEL_GRACE_MS = 200;
 //    and wake a blocking time.sleep() - enough for a busy loop (about 25 ms; Python looks at
 //    the buffer only every 50 checks of its eval loop, so a loop of slow steps may miss it).
 //    250 ms proved too short once in a full test run, with the spare worker compiling on the
-//    other core: 450 ms lets finally blocks run, and the last step still starts at 0.65 s;
+//    other core: 450 ms lets finally blocks run, and the last step still starts at 0.65 s.
 const INTERRUPT_GRACE_MS = 450;
+//    Where the interrupt lands in a finaliser or a weakref callback, Python has to swallow it
+//    and says so: it is sent again, looked for this often (a few ms apart, it lands elsewhere);
+const RESEND_EVERY_MS = 5;
 // 3. terminate the worker and switch to the spare one, loaded in advance in the background,
 //    so the next Run does not wait for Python to load again.
 // Loading fails only when no byte has arrived for this long (a slow line is not a failure).
@@ -106,10 +109,7 @@ export function createRunner(events) {
           break;
         case FromWorker.READY:
           clearTimeout(stallTimer);
-          slot.control = data.control && {
-            flag: new Int32Array(data.control, 0, 1),
-            interrupt: new Uint8Array(data.control, INTERRUPT_BYTE, 1),
-          };
+          slot.control = data.control && controlViews(data.control);
           slot.info = { jspi: data.jspi, isolated: data.isolated, snapshot: data.snapshot };
           markReady();
           if (active()) activated();
@@ -269,6 +269,12 @@ export function createRunner(events) {
         Atomics.store(control.flag, STOP_FLAG_INDEX, 1);
         Atomics.notify(control.flag, STOP_FLAG_INDEX);
         control.interrupt[0] = SIGINT;
+        // (finish clears it: clearTimeout clears an interval too)
+        run.timers.push(
+          setInterval(() => {
+            if (Atomics.exchange(control.lost, 0, 0)) control.interrupt[0] = SIGINT;
+          }, RESEND_EVERY_MS),
+        );
       }, CANCEL_GRACE_MS),
       setTimeout(() => {
         if (current !== run) return;

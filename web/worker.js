@@ -10,9 +10,9 @@ import {
 import {
   CONTROL_BYTES,
   FromWorker,
-  INTERRUPT_BYTE,
   STOP_FLAG_INDEX,
   ToWorker,
+  controlViews,
   interruptView,
 } from "./protocol.js";
 import { loadPyodide } from "./pyodide/pyodide.mjs";
@@ -71,11 +71,7 @@ function countDownloads(sizesLoaded) {
 function makeControl() {
   if (!self.crossOriginIsolated) return null;
   const buffer = new SharedArrayBuffer(CONTROL_BYTES);
-  return {
-    buffer,
-    flag: new Int32Array(buffer, 0, 1),
-    interrupt: new Uint8Array(buffer, INTERRUPT_BYTE, 1),
-  };
+  return { buffer, ...controlViews(buffer) };
 }
 
 let runId = null;
@@ -247,10 +243,11 @@ async function start() {
     ? (ms) => Atomics.wait(control.flag, STOP_FLAG_INDEX, 0, ms)
     : undefined;
   if (control) stopPressed = () => Atomics.load(control.flag, STOP_FLAG_INDEX) === 1;
+  const interruptLost = control ? () => Atomics.store(control.lost, 0, 1) : undefined;
 
   // Everything the worker hands Python lives in JavaScript, so it is given after a restore too.
   const browser = restored ? pyodide.pyimport("playground.browser") : importPlayground(pyodide);
-  browser.install(block, siteURL, control ? stopPressed : undefined);
+  browser.install(block, siteURL, control ? stopPressed : undefined, interruptLost);
   return { pyodide, browser, control, restored };
 }
 
@@ -260,6 +257,7 @@ async function run({ pyodide, browser, control }, { id, code, trace }) {
   if (control) {
     Atomics.store(control.flag, STOP_FLAG_INDEX, 0);
     control.interrupt[0] = 0;
+    control.lost[0] = 0;
   }
   try {
     // Loads micropip when the program imports it; unknown imports fail later, in Python,

@@ -41,6 +41,8 @@ Done = Callable[[dict[str, Any]], None]
 Block = Callable[[float], object]
 # Whether the page has raised the shared stop flag (cross-origin isolated pages only).
 StopPressed = Callable[[], bool]
+# Tells the page that Stop's KeyboardInterrupt was lost, for it to send it again.
+InterruptLost = Callable[[], None]
 
 # Longest single wait while time.sleep() blocks: bounds how late a Stop is noticed.
 _SLEEP_SLICE_S = 0.05
@@ -118,6 +120,7 @@ class _Session:
     program: Program | None = None
     stop_requested = False
     stop_pressed: StopPressed | None = None
+    interrupt_lost: InterruptLost | None = None
     # Each run starts with the interpreter's own limit, as a new process would: a program
     # that raised it must not leave the next one a stack the browser cannot hold.
     recursion_limit = sys.getrecursionlimit()
@@ -173,12 +176,37 @@ def _input(prompt: object = "") -> str:
     )
 
 
-def install(block: Block | None, site_url: str, stop_pressed: StopPressed | None = None) -> None:
+def _unraisable(info: sys.UnraisableHookArgs) -> None:
+    """CPython's report of an exception it cannot raise, but for Stop's KeyboardInterrupt.
+
+    That lands wherever Python happens to be. In a finaliser (``__del__``) or a weakref
+    callback CPython can only print it ("Exception ignored") and carry on, so the program
+    would run on until the page replaced the worker, its ``finally`` blocks never run, with a
+    traceback of the playground's own in the Output (a WeakSet's, once in CI). Instead the
+    page is told, and sends the interrupt again a few milliseconds later: it lands elsewhere.
+    """
+    lost = _session.interrupt_lost
+    if lost is None or not issubclass(info.exc_type, KeyboardInterrupt) or not _stopped():
+        sys.__unraisablehook__(info)  # as CPython does, the program's own KeyboardInterrupt too
+        return
+    try:
+        lost()
+    except KeyboardInterrupt:
+        lost()  # the page had already sent it again, and it landed here
+
+
+def install(
+    block: Block | None,
+    site_url: str,
+    stop_pressed: StopPressed | None = None,
+    interrupt_lost: InterruptLost | None = None,
+) -> None:
     """Once per worker: make ``time.sleep`` block like CPython's and ``input()`` explain
     itself."""
     _session.block = block
     _session.site_url = site_url
     _session.stop_pressed = stop_pressed
+    _session.interrupt_lost = interrupt_lost
     time.sleep = _blocking_sleep  # type: ignore[assignment]
     builtins.input = _input
 
@@ -263,6 +291,7 @@ def start(source: str, trace: bool, done: Done) -> None:
 
     _session.stop_requested = False
     sys.setrecursionlimit(_session.recursion_limit)
+    sys.unraisablehook = _unraisable  # afresh, should the last program have replaced it
     _configure_micropip()
     # The program's own time, as `python3 main.py` would take it: from compiling to its last
     # task, without the page's messaging or the collection at exit (see _outcome).

@@ -134,6 +134,18 @@ def test_short_steps_are_not_blocking() -> None:
     assert [e for e in events if e[0] == "blocked"] == []
 
 
+def test_an_error_without_a_message_is_named_as_a_traceback_names_it() -> None:
+    events = as_dicts(
+        trace(
+            "import asyncio\nasync def fail(error):\n    raise error\n"
+            "async def main():\n    await asyncio.gather(fail(ValueError()), "
+            "fail(ValueError('bad input')), return_exceptions=True)\nasyncio.run(main())\n"
+        )[0]
+    )
+    failed = sorted(e["detail"] for e in events if e.get("state") == "failed")
+    assert failed == ["ValueError", "ValueError: bad input"]
+
+
 def _causes(source: str) -> dict[str, str]:
     events = as_dicts(trace(textwrap.dedent(source))[0])
     names = {e["task"]: e["name"] for e in events if e["kind"] == "created"}

@@ -112,6 +112,13 @@ def _arg_repr(value: object) -> str:
     return _short.repr(value)
 
 
+def _error_text(error: BaseException) -> str:
+    """An exception as a traceback's last line names it: ``ValueError: bad input``, or only
+    ``KeyboardInterrupt`` when it has no message (not ``KeyboardInterrupt:``)."""
+    message = str(error)
+    return f"{type(error).__name__}: {message}" if message else type(error).__name__
+
+
 def _qualname(frame: FrameType) -> str:
     return frame.f_code.co_qualname
 
@@ -363,7 +370,7 @@ class Tracer:
         # _exception, not exception(): that would mark the error retrieved, and CPython's
         # "Task exception was never retrieved" would never come. Observing must not change it.
         error = task._exception
-        return f"{type(error).__name__}: {error}" if error is not None else "done"
+        return _error_text(error) if error is not None else "done"
 
     # --- steps: the hot path, kept lean (see the benchmark in the README) ------------------
 
@@ -411,7 +418,7 @@ class Tracer:
             return ("done", t, number, "cancelled", self._cancel_causes.get(number, "cancelled"))
         error = task._exception  # see _error_of
         if error is not None:
-            return ("done", t, number, "failed", f"{type(error).__name__}: {error}")
+            return ("done", t, number, "failed", _error_text(error))
         return ("done", t, number, "done", _arg_repr(task.result()))
 
     def _waiting_on(self, task: asyncio.Task[Any]) -> str:

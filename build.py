@@ -70,10 +70,10 @@ STATIC_FILES = ("index.html", "style.css", "favicon.svg")
 # and the rest). Bundled with code splitting, so page.js stays a file of its own and anything
 # both share goes to a chunk. The worker is bundled alone.
 PAGE_ENTRIES = ("main.js", "page.js")
-WORKER_ENTRY = "worker.js"
+WORKER_ENTRY = "runner/worker.js"
 # The memory snapshot of a ready interpreter (see make_snapshot), restored on second visits.
 SNAPSHOT = "snapshot.bin"
-SNAPSHOT_SCRIPT = ROOT / "web/make-snapshot.mjs"
+SNAPSHOT_SCRIPT = ROOT / "web/runner/make-snapshot.mjs"
 # The picker lists the lesson's examples in the lesson's order.
 EXAMPLES = (
     "create-task-basics",
@@ -264,12 +264,12 @@ def runner_zip() -> bytes:
 
 def make_snapshot(playground_zip: Path) -> Path | None:
     """The memory snapshot of an interpreter that has done the worker's start-up steps, made
-    by web/make-snapshot.mjs under Node. Made again only when an input changes (the same
+    by web/runner/make-snapshot.mjs under Node. Made again only when an input changes (the same
     inputs give the same bytes). None when it cannot be made: the site then simply starts
     Python afresh on every visit, as it would on a failed restore."""
     pyodide = NODE_MODULES / "pyodide"
     inputs = [
-        SNAPSHOT_SCRIPT, ROOT / "web/interpreter.js", playground_zip,
+        SNAPSHOT_SCRIPT, ROOT / "web/runner/interpreter.js", playground_zip,
         *(pyodide / name for name in PYODIDE_FILES),
     ]  # fmt: skip
     key = hashlib.sha256(b"".join(hashlib.sha256(p.read_bytes()).digest() for p in inputs))

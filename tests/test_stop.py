@@ -2,7 +2,7 @@
 no reload and no new wait for Python to load: on a cross-origin isolated page (COOP/COEP) and
 on a plain one, as inside an LMS iframe, where Stop has no interrupt buffer.
 
-Stop's steps (web/runner.js): cancel every task (``finally`` blocks run), then, where the page
+Stop's steps (web/runner/runner.js): cancel every task (``finally`` blocks run), then, where the page
 is isolated, KeyboardInterrupt through the interrupt buffer, last a switch to the spare worker
 loaded in advance. Each program below needs a different step.
 """
@@ -189,10 +189,10 @@ def test_stopped_tasks_are_shown_cancelled_by_stop_on_the_timeline(page: Page, s
 
 def test_a_stop_written_while_python_checks_is_not_lost() -> None:
     """CPython's interrupt check reads the byte, then writes 0 to it. The view the worker
-    gives Pyodide (web/protocol.js) must keep a Stop that lands between the two: the race is
+    gives Pyodide (web/runner/protocol.js) must keep a Stop that lands between the two: the race is
     too rare to meet on demand through the page, so its steps are played here one by one."""
     script = """
-        import { SIGINT, interruptView } from "./web/protocol.js";
+        import { SIGINT, interruptView } from "./web/runner/protocol.js";
         const byte = new Uint8Array(new SharedArrayBuffer(1));
         const view = interruptView(byte);
         const seen = [view[0]]; // Python reads: no Stop yet

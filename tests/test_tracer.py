@@ -214,7 +214,7 @@ def test_a_broken_observer_never_breaks_the_program() -> None:
 
 def test_the_flat_stream_reads_back_event_by_event() -> None:
     """The browser keeps the events end to end in one list (emit=list.extend); ARITY, which
-    web/trace-model.js copies, must read every kind back whole."""
+    web/record/trace-model.js copies, must read every kind back whole."""
     tuples: list[tuple[object, ...]] = []
     flat: list[object] = []
 

@@ -1,11 +1,11 @@
 // The page: wires the editor, the example picker, the Python runner and the output pane.
 // Loaded by main.js once it has started the Python worker: the editor is most of this bundle.
-import { createCodeTools } from "./codetools.js";
-import { createEditor } from "./editor.js";
-import { createPicker, loadExamples } from "./examples.js";
+import { createCodeTools } from "./code/codetools.js";
+import { createEditor } from "./code/editor.js";
+import { createPicker, loadExamples } from "./code/examples.js";
 import { keepForOffline } from "./offline.js";
 import { createOutput } from "./output.js";
-import { createTimelinePanel } from "./timeline-panel.js";
+import { createTimelinePanel } from "./timeline/timeline-panel.js";
 
 const $ = (id) => document.getElementById(id);
 const runButton = $("run");

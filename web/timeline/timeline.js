@@ -1,7 +1,7 @@
 // The live task timeline: one lane per task, drawn on a canvas once per animation frame.
 // Layout is a pure function of the trace (trace-model.js) and the time shown; drawing only
 // reads from it. As in uPlot, changes only mark the picture dirty and one frame redraws it.
-import { lanes, segments, stateAt, summary } from "./trace-model.js";
+import { lanes, segments, stateAt, summary } from "../record/trace-model.js";
 
 const LANE_HEIGHT = 22;
 const AXIS_HEIGHT = 22;

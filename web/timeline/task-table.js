@@ -1,6 +1,6 @@
 // The timeline as a table (role="table", aria-label "Tasks"): its text alternative, one row
 // per task at the time the picture shows, so it is always in step with the drawing.
-import { stateAt } from "./trace-model.js";
+import { stateAt } from "../record/trace-model.js";
 
 // Tens of thousands of rows would freeze the page; the downloaded trace has them all.
 const MAX_ROWS = 500;

@@ -3,7 +3,7 @@
 // trace (Perfetto, chrome://tracing) or load such a file back.
 import { createTaskTable } from "./task-table.js";
 import { createTimeline } from "./timeline.js";
-import { addEvents, createTrace, fromChromeTrace, toChromeTrace } from "./trace-model.js";
+import { addEvents, createTrace, fromChromeTrace, toChromeTrace } from "../record/trace-model.js";
 
 // The table is DOM work: refreshing it a few times a second is enough to read it live.
 const TABLE_REFRESH_MS = 250;

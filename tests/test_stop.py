@@ -2,9 +2,9 @@
 no reload and no new wait for Python to load: on a cross-origin isolated page (COOP/COEP) and
 on a plain one, as inside an LMS iframe, where Stop has no interrupt buffer.
 
-Stop's steps (web/runner/runner.js): cancel every task (``finally`` blocks run), then, where the page
-is isolated, KeyboardInterrupt through the interrupt buffer, last a switch to the spare worker
-loaded in advance. Each program below needs a different step.
+Stop's steps (web/runner/runner.js): cancel every task (``finally`` blocks run), then, where
+the page is isolated, KeyboardInterrupt through the interrupt buffer, last a switch to the
+spare worker loaded in advance. Each program below needs a different step.
 """
 
 from __future__ import annotations

@@ -251,11 +251,13 @@ def examples_json() -> bytes:
 
 
 def runner_zip() -> bytes:
-    """The py/playground package, unpacked into the worker's file system at start-up."""
+    """The py/playground package (its modules and the trace schema they read), unpacked into
+    the worker's file system at start-up."""
     target = CACHE / "playground.zip"
     target.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted((ROOT / "py/playground").glob("*.py")):
+        package = ROOT / "py/playground"
+        for path in sorted([*package.glob("*.py"), *package.glob("*.json")]):
             # A fixed date keeps the archive byte-identical when nothing changed.
             info = zipfile.ZipInfo(f"playground/{path.name}", date_time=(2020, 1, 1, 0, 0, 0))
             archive.writestr(info, path.read_bytes(), zipfile.ZIP_DEFLATED)

@@ -1,84 +1,157 @@
 // The recorded trace as the page keeps it: tasks, their steps and waits, groups and
-// loop-blocked spans, built only from the tracer's events (py/playground/tracer.py).
-// Pure functions of the events: the drawing and the table both read from here, so they
-// always agree with each other and with what the loop did.
+// loop-blocked spans, built only from the tracer's events, read by the names that
+// py/playground/trace_schema.json declares (the tracer writes them in that order). Pure
+// functions of the events: the drawing, the table, the run record's facts and the exported
+// trace all read from here, so they always agree with each other and with what the loop did.
+// The words for a wait or a cancellation cause are made here too, from the schema's templates,
+// as the Python side (py/playground/schema.py) makes them.
+import SCHEMA from "../../py/playground/trace_schema.json";
+
+const US = 1e6; // the tracer's times, and Chrome trace times, are microseconds
+
+// Per kind, its fields' names, and which of them are times (microseconds on the wire).
+const EVENTS = Object.fromEntries(
+  Object.entries(SCHEMA.events).map(([kind, spec]) => [
+    kind,
+    {
+      names: spec.fields.map(([name]) => name),
+      times: new Set(spec.fields.filter(([, type]) => type === "us").map(([name]) => name)),
+    },
+  ]),
+);
 
 export function createTrace() {
   return { tasks: [], byId: new Map(), groups: new Map(), blocked: [], end: 0, problems: [] };
 }
 
-const US = 1e6; // the tracer's times, and trace event times, are microseconds
-
-// Items in each kind of event, its name included: the tracer's ARITY
-// (py/playground/tracer.py), and "tracer_error" with its message.
-const ARITY = { group: 5, created: 7, step: 5, cancel: 4, done: 5, blocked: 4, tracer_error: 2 };
+/** One event of a flat batch, starting at `i`: {kind, ...fields} (times in seconds), or null. */
+function readEvent(events, i) {
+  const spec = EVENTS[events[i]];
+  if (!spec) return null;
+  const event = { kind: events[i] };
+  spec.names.forEach((name, k) => {
+    const value = events[i + 1 + k];
+    event[name] = spec.times.has(name) ? value / US : value;
+  });
+  return event;
+}
 
 /**
  * Folds a batch of tracer events into `trace`; returns it. The batch is flat: each event's
- * items end to end, its name first, as documented in py/playground/tracer.py. The trace
- * keeps seconds.
+ * items end to end, its kind first (see py/playground/trace_schema.json).
  */
 export function addEvents(trace, events) {
   for (let i = 0; i < events.length; ) {
-    const size = ARITY[events[i]];
-    if (!size) {
+    const e = readEvent(events, i);
+    if (!e) {
       // Nothing after an unknown item can be read: its length is unknown.
       trace.problems.push(`unknown event ${JSON.stringify(events[i])}`);
       break;
     }
-    const e = events.slice(i, (i += size));
-    switch (e[0]) {
-      case "group": {
-        const [, id, type, label, owner] = e;
-        trace.groups.set(id, { id, type, label, owner });
+    i += 1 + EVENTS[e.kind].names.length;
+    switch (e.kind) {
+      case "group":
+        trace.groups.set(e.group, { id: e.group, type: e.type, owner: e.owner, size: e.size });
         break;
-      }
       case "created": {
-        const [, us, id, name, coro, parent, group] = e;
-        const t = us / US;
         const task = {
-          id,
-          name,
-          coro,
-          parent,
-          group,
-          created: t,
-          steps: [], // [start, end, wait] per step; wait is what it then waited on, or null
-          end: null, // {t, state, detail}: detail is the result, the error or the cause
+          id: e.task,
+          name: e.name,
+          coro: e.coro,
+          parent: e.parent,
+          group: e.group,
+          created: e.t,
+          steps: [], // {start, end, wait}: wait is what it then waited on (schema data) or null
+          end: null, // {t, state, result, error, cause}: the one its state says
         };
         trace.tasks.push(task);
-        trace.byId.set(id, task);
-        trace.end = Math.max(trace.end, t);
+        trace.byId.set(task.id, task);
+        trace.end = Math.max(trace.end, e.t);
         break;
       }
-      case "step": {
-        const [, id, startUs, endUs, wait] = e;
-        const [start, end] = [startUs / US, endUs / US];
-        trace.byId.get(id)?.steps.push([start, end, wait]);
-        trace.end = Math.max(trace.end, end);
+      case "step":
+        trace.byId.get(e.task)?.steps.push({ start: e.start, end: e.end, wait: e.wait });
+        trace.end = Math.max(trace.end, e.end);
         break;
-      }
       // "cancel" (a request) needs no record: a cancelled task's end carries the cause.
       case "done": {
-        const [, us, id, state, detail] = e;
-        const t = us / US;
-        const task = trace.byId.get(id);
-        if (task) task.end = { t, state, detail };
-        trace.end = Math.max(trace.end, t);
+        const task = trace.byId.get(e.task);
+        if (task) task.end = { t: e.t, state: e.state, ...endDetail(e.state, e.detail) };
+        trace.end = Math.max(trace.end, e.t);
         break;
       }
-      case "blocked": {
-        const [, task, start, end] = e;
-        trace.blocked.push({ task, start: start / US, end: end / US });
+      case "blocked":
+        trace.blocked.push({ task: e.task, start: e.start, end: e.end });
         break;
-      }
       case "tracer_error":
-        trace.problems.push(e[1]);
+        trace.problems.push(e.message);
         break;
     }
   }
   return trace;
 }
+
+function endDetail(state, detail) {
+  if (state === "failed") return { result: null, error: detail, cause: null };
+  if (state === "cancelled") return { result: null, error: null, cause: detail };
+  return { result: detail, error: null, cause: null };
+}
+
+// --- words, from the schema's templates ------------------------------------------------
+
+/** A number as Python and JavaScript both print it: 1.5, 5 (not 5.0). */
+const numberWords = (x) => (typeof x === "number" ? String(x) : "?");
+
+function taskFacts(trace, id) {
+  const task = id == null ? null : trace.byId.get(id);
+  if (!task) return null;
+  const facts = { name: task.name, label: task.coro };
+  if (task.end) facts.error = task.end.state === "failed" ? task.end.error[1] : task.end.state;
+  return facts;
+}
+
+function fill(template, args, trace) {
+  return template.replace(/\{(\w+)(?:\.(\w+))?\}/g, (_, name, attribute) => {
+    if (!attribute) return typeof args[name] === "number" ? numberWords(args[name]) : String(args[name]);
+    const facts = taskFacts(trace, args[name]);
+    if (attribute === "label") return facts?.label || String(args.name ?? "?");
+    if (!facts) return attribute === "name" ? "a task" : "?";
+    return facts[attribute] ?? "?";
+  });
+}
+
+function spoken(table, item, trace) {
+  if (!item?.length) return null;
+  const spec = SCHEMA[table][item[0]];
+  if (!spec) return String(item[0]);
+  const args = Object.fromEntries(spec.args.map((name, k) => [name, item[k + 1]]));
+  return fill(spec.words, args, trace);
+}
+
+/** What a task waits on, in the lesson's words: "sleep(1.5)", "task fetch('B')"... */
+export const waitWords = (wait, trace) => spoken("waits", wait, trace);
+
+/** "sleep", "tasks" or "other": the colour family of a wait. */
+export const waitFamily = (wait) => (wait ? (SCHEMA.waits[wait[0]]?.family ?? "other") : null);
+
+/** Why a task was cancelled: "sibling Task-3 failed (ValueError: bad)"... */
+export const causeWords = (cause, trace) =>
+  spoken("causes", cause, trace) ?? SCHEMA.unknown_cause_words;
+
+/** "TaskGroup" or "gather of 3". */
+export const groupWords = (group) =>
+  group ? fill(SCHEMA.group_types[group.type]?.words ?? group.type, { size: group.size }) : "group";
+
+/** A task's end in words: its result, its error, or why it was cancelled. */
+export function endWords(trace, task) {
+  const end = task.end;
+  if (!end) return "";
+  if (end.state === "failed") return end.error?.[1] ?? "";
+  if (end.state === "cancelled") return causeWords(end.cause, trace);
+  return end.result ?? "";
+}
+
+// --- reading the model ------------------------------------------------------------------
 
 /**
  * What `task` is doing at time `t`: {state, wait} with state one of pending, running,
@@ -90,16 +163,16 @@ export function stateAt(task, t) {
   if (task.end && t >= task.end.t) return { state: task.end.state, wait: null };
   let last = null;
   for (const step of task.steps) {
-    if (step[0] > t) break;
-    if (t < step[1] || t === step[0]) return { state: "running", wait: null };
+    if (step.start > t) break;
+    if (t < step.end || t === step.start) return { state: "running", wait: null };
     last = step;
   }
-  if (last && last[2]) return { state: "waiting", wait: last[2] };
+  if (last?.wait) return { state: "waiting", wait: last.wait };
   return { state: "pending", wait: null };
 }
 
 /**
- * The intervals to draw for `task` up to time `until`: [start, end, state, wait] in order.
+ * The intervals to draw for `task` up to time `until`, in order: {start, end, state, wait}.
  * Pending from creation to its first step, running in steps, waiting (or pending, when it
  * yielded without waiting on anything) between them.
  */
@@ -109,15 +182,15 @@ export function segments(task, until) {
   let cursor = task.created;
   let gapState = "pending";
   let gapWait = null;
-  for (const [start, end, wait] of task.steps) {
-    if (start > stop) break;
-    if (start > cursor) out.push([cursor, start, gapState, gapWait]);
-    out.push([start, Math.min(end, stop), "running", null]);
-    cursor = end;
-    gapState = wait ? "waiting" : "pending";
-    gapWait = wait;
+  for (const step of task.steps) {
+    if (step.start > stop) break;
+    if (step.start > cursor) out.push({ start: cursor, end: step.start, state: gapState, wait: gapWait });
+    out.push({ start: step.start, end: Math.min(step.end, stop), state: "running", wait: null });
+    cursor = step.end;
+    gapState = step.wait ? "waiting" : "pending";
+    gapWait = step.wait;
   }
-  if (stop > cursor) out.push([cursor, stop, gapState, gapWait]);
+  if (stop > cursor) out.push({ start: cursor, end: stop, state: gapState, wait: gapWait });
   return out;
 }
 
@@ -159,6 +232,34 @@ export function lanes(trace) {
   return rows;
 }
 
+/**
+ * The run's numbers, as the run record keeps them: wall time; per task the seconds it spent
+ * running, waiting on something, pending (ready, or not yet started) and blocking the loop;
+ * the peak number of tasks in flight; and how many tasks ended in each state.
+ */
+export function facts(trace, now = trace.end) {
+  const wall = Math.max(now, trace.end);
+  const tasks = {};
+  const byState = { done: 0, failed: 0, cancelled: 0, unfinished: 0 };
+  const changes = [];
+  for (const task of trace.tasks) {
+    const spent = { running: 0, waiting: 0, pending: 0, blocked: 0 };
+    for (const part of segments(task, wall)) spent[part.state] += part.end - part.start;
+    tasks[task.id] = { name: task.name, ...spent };
+    byState[task.end ? task.end.state : "unfinished"] += 1;
+    changes.push([task.created, 1], [task.end ? task.end.t : Infinity, -1]);
+  }
+  for (const block of trace.blocked) {
+    if (tasks[block.task]) tasks[block.task].blocked += block.end - block.start;
+  }
+  // Ends before starts at one instant: a task that ends as another starts never overlaps it.
+  changes.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let inFlight = 0;
+  let peak = 0;
+  for (const [, change] of changes) peak = Math.max(peak, (inFlight += change));
+  return { wall, tasks, peak, byState };
+}
+
 /** "5 tasks, 5.0 s of work in 1.0 s": the children's summed lifetimes against wall time. */
 export function summary(trace, now) {
   const wall = Math.max(now, trace.end);
@@ -179,7 +280,10 @@ export function summary(trace, now) {
 
 const LOOP_TRACK = 0;
 
-/** The trace as Chrome's JSON trace format: one track (thread) per task. */
+/**
+ * The trace as Chrome's JSON trace format: one track (thread) per task. Names are words for
+ * people reading it in Perfetto; `args` keep the schema's data, which fromChromeTrace reads.
+ */
 export function toChromeTrace(trace, title) {
   const events = [
     { ph: "M", pid: 1, tid: LOOP_TRACK, name: "thread_name", args: { name: "event loop" } },
@@ -196,27 +300,30 @@ export function toChromeTrace(trace, title) {
       ph: "i", s: "t", pid: 1, tid, ts: task.created * US, name: "created",
       args: {
         task: task.id, name: task.name, coro: task.coro, parent: task.parent,
-        group: task.group, group_type: group?.type ?? null, group_label: group?.label ?? null,
+        group: task.group, group_type: group?.type ?? null, group_size: group?.size ?? null,
         group_owner: group?.owner ?? null,
       },
     }); // prettier-ignore
-    for (const [start, end, wait] of task.steps) {
+    for (const step of task.steps) {
       events.push({
-        ph: "X", pid: 1, tid, ts: start * US, dur: (end - start) * US, name: "step",
-        args: { wait },
+        ph: "X", pid: 1, tid, ts: step.start * US, dur: (step.end - step.start) * US, name: "step",
+        args: { wait: step.wait },
       }); // prettier-ignore
     }
-    for (const [start, end, state, wait] of segments(task, trace.end)) {
-      if (state === "waiting") {
+    for (const part of segments(task, trace.end)) {
+      if (part.state === "waiting") {
         events.push({
-          ph: "X", pid: 1, tid, ts: start * US, dur: (end - start) * US, name: `waiting on ${wait}`,
+          ph: "X", pid: 1, tid, ts: part.start * US, dur: (part.end - part.start) * US,
+          name: `waiting on ${waitWords(part.wait, trace)}`,
         }); // prettier-ignore
       }
     }
     if (task.end) {
+      const { state, result, error, cause } = task.end;
       events.push({
-        ph: "i", s: "t", pid: 1, tid, ts: task.end.t * US, name: task.end.state,
-        args: { state: task.end.state, detail: task.end.detail },
+        ph: "i", s: "t", pid: 1, tid, ts: task.end.t * US, name: state,
+        args: { state, detail: state === "failed" ? error : state === "cancelled" ? cause : result,
+          words: endWords(trace, task) },
       }); // prettier-ignore
     }
   }
@@ -229,6 +336,9 @@ export function toChromeTrace(trace, title) {
   return { traceEvents: events, displayTimeUnit: "ms", otherData: { tool: "asyncio playground" } };
 }
 
+/** A tracer event in its wire form, from its kind and named fields (times in microseconds). */
+const wire = (kind, fields) => [kind, ...EVENTS[kind].names.map((name) => fields[name] ?? null)];
+
 /**
  * Reads a trace written by toChromeTrace back into a flat batch of tracer events, as addEvents
  * takes them (throws on anything else).
@@ -238,21 +348,22 @@ export function fromChromeTrace(json) {
   if (!Array.isArray(list)) throw new Error("not a Chrome trace: no traceEvents");
   const events = [];
   const groups = new Set();
-  const time = (e) => e.ts; // microseconds, as the tracer's
   for (const e of list.filter((x) => x && x.ph !== "M")) {
     const a = e.args ?? {};
+    const t = e.ts; // microseconds, as the tracer's
     if (e.name === "created" && a.task != null) {
       if (a.group != null && !groups.has(a.group)) {
         groups.add(a.group);
-        events.push([time(e), 0, ["group", a.group, a.group_type, a.group_label, a.group_owner]]);
+        const group = { group: a.group, type: a.group_type, owner: a.group_owner, size: a.group_size };
+        events.push([t, 0, wire("group", group)]);
       }
-      events.push([time(e), 1, ["created", time(e), a.task, a.name, a.coro, a.parent, a.group]]);
+      events.push([t, 1, wire("created", { ...a, t })]);
     } else if (e.name === "step" && e.ph === "X") {
-      events.push([time(e), 2, ["step", e.tid, time(e), e.ts + e.dur, a.wait ?? null]]);
+      events.push([t, 2, wire("step", { task: e.tid, start: t, end: t + e.dur, wait: a.wait })]);
     } else if (e.ph === "i" && a.state) {
-      events.push([time(e), 4, ["done", time(e), e.tid, a.state, a.detail]]);
+      events.push([t, 4, wire("done", { t, task: e.tid, state: a.state, detail: a.detail })]);
     } else if (e.name === "loop blocked") {
-      events.push([time(e), 3, ["blocked", a.task, time(e), e.ts + e.dur]]);
+      events.push([t, 3, wire("blocked", { task: a.task, start: t, end: t + e.dur })]);
     }
   }
   if (!events.some(([, , e]) => e[0] === "created")) throw new Error("no asyncio tasks in it");

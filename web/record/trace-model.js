@@ -5,7 +5,7 @@
 // trace all read from here, so they always agree with each other and with what the loop did.
 // The words for a wait or a cancellation cause are made here too, from the schema's templates,
 // as the Python side (py/playground/schema.py) makes them.
-import SCHEMA from "../../py/playground/trace_schema.json";
+import SCHEMA from "../../py/playground/trace_schema.json" with { type: "json" };
 
 const US = 1e6; // the tracer's times, and Chrome trace times, are microseconds
 

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import argparse
 import ast
+import base64
 import contextlib
 import email.utils
+import functools
 import gzip
 import hashlib
 import http
@@ -65,12 +67,17 @@ INDEX_WHEELS = (
     ),
 )
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip")
-STATIC_FILES = ("index.html", "style.css", "favicon.svg")
-# The page's scripts: main.js starts the Python worker first, then imports page.js (the editor
+STATIC_FILES = ("style.css", "favicon.svg")
+# The page's scripts: main.js starts the sealed runner first, then imports page.js (the editor
 # and the rest). Bundled with code splitting, so page.js stays a file of its own and anything
-# both share goes to a chunk. The worker is bundled alone.
+# both share goes to a chunk. The sandbox frame's script is bundled alone, to go inline into its
+# page; the Python worker too, as a classic script (web/runner/sandbox.js says why), whose
+# text the page hands to the frame (web/runner/files.js).
 PAGE_ENTRIES = ("main.js", "page.js")
+SANDBOX_ENTRY = "runner/sandbox.js"
 WORKER_ENTRY = "runner/worker.js"
+SANDBOX_PAGE = "runner/sandbox.html"
+SANDBOX_SCRIPT = CACHE / "sandbox.js"
 # The memory snapshot of a ready interpreter (see make_snapshot), restored on second visits.
 SNAPSHOT = "snapshot.bin"
 SNAPSHOT_SCRIPT = ROOT / "web/runner/make-snapshot.mjs"
@@ -86,16 +93,27 @@ EXAMPLES = (
     "error-handling-comparison",
 )
 
-# Only the site's own scripts, and WebAssembly compiled by Pyodide ('wasm-unsafe-eval', which
-# allows no JS eval); no inline script. Styles may be inline only because CodeMirror puts its
-# own into a <style> element. No frame-ancestors: course sites embed the page in iframes.
-# Sent as a header (the only way it reaches worker.js: a meta tag covers the page alone), and
-# repeated in index.html's <meta> for static hosts that send no headers; build() checks both
-# say the same.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; "
-    "style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; "
-    "object-src 'none'; base-uri 'none'; form-action 'none'"
+# The page: only the site's own scripts, no inline script, no eval. Styles may be inline only
+# because CodeMirror puts its own into a <style> element. No frame-ancestors: course sites
+# embed the page in iframes. The runner's frame is a srcdoc document (web/runner/sandbox.html,
+# fetched by the page: Chromium hands no sandboxed frame's navigation to the service worker,
+# so a frame loaded from the site's address would fail offline); a srcdoc frame inherits this
+# policy, so it also allows what the frame needs: its one inline bootstrap (by hash), scripts
+# and workers from blob: URLs made of the files the page hands it, and WebAssembly compilation
+# for Pyodide ('wasm-unsafe-eval', which allows no JS eval). Sent as a header, and written into
+# index.html's <meta> for static hosts that send no headers.
+PAGE_POLICY = (
+    "default-src 'self'; script-src 'self' 'sha256-{hash}' blob: 'wasm-unsafe-eval'; "
+    "worker-src 'self' blob:; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "connect-src 'self'; frame-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'none'"
+)
+# The frame's own policy, in its <meta>, on top of the page's: the frame and the Python workers
+# it makes (which inherit both) have no network at all (connect-src 'none': fetch,
+# XMLHttpRequest, WebSocket, EventSource) and no script but its bootstrap and blob: ones.
+SANDBOX_POLICY = (
+    "default-src 'none'; script-src 'sha256-{hash}' blob: 'wasm-unsafe-eval'; "
+    "worker-src blob:; connect-src 'none'; base-uri 'none'; form-action 'none'"
 )
 
 MIME_TYPES = {
@@ -237,10 +255,12 @@ def read_example(slug: str) -> dict[str, str]:
     return {"slug": slug, "title": title.strip(), "notes": notes.strip(), "code": code}
 
 
-def check_csp_meta() -> None:
-    meta = f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">'
-    if meta not in (ROOT / "web/index.html").read_text(encoding="utf-8"):
-        sys.exit(f"build.py: web/index.html needs exactly this in its <head>:\n{meta}")
+def index_page() -> bytes:
+    """web/index.html with the page's policy in its <meta>."""
+    source = (ROOT / "web/index.html").read_text(encoding="utf-8")
+    if source.count('content="PAGE_POLICY"') != 1:
+        sys.exit('build.py: web/index.html needs content="PAGE_POLICY" once, in its CSP <meta>')
+    return source.replace("PAGE_POLICY", policies()[0]).encode()
 
 
 def examples_json() -> bytes:
@@ -292,19 +312,54 @@ def make_snapshot(playground_zip: Path) -> Path | None:
 
 
 def bundle_js() -> list[Path]:
-    """The page's and the worker's bundles, with their source maps (and any shared chunks)."""
+    """The page's, the sandbox frame's and the worker's bundles, with their source maps (and
+    any chunks the page's entries share)."""
     esbuild = NODE_MODULES / ".bin" / "esbuild"
     made = []
-    for entries, split in ((PAGE_ENTRIES, True), ((WORKER_ENTRY,), False)):
+    bundles = ((PAGE_ENTRIES, "esm"), ((WORKER_ENTRY,), "iife"))
+    for entries, form in bundles:
         meta = CACHE / "esbuild-meta.json"
         run(
-            esbuild, *(f"web/{entry}" for entry in entries), "--bundle", "--format=esm",
-            *(["--splitting"] if split else []), "--minify", "--sourcemap", "--target=es2022",
-            "--log-level=warning", "--external:./pyodide/pyodide.mjs", f"--outdir={DIST}",
-            f"--metafile={meta}",
+            esbuild, *(f"web/{entry}" for entry in entries), "--bundle", f"--format={form}",
+            *(["--splitting"] if len(entries) > 1 else []), "--minify", "--sourcemap",
+            "--target=es2022", "--log-level=warning", f"--outdir={DIST}", f"--metafile={meta}",
         )  # fmt: skip
         made += [ROOT / output for output in json.loads(meta.read_text())["outputs"]]
+    # The frame's script goes inline into its page (sandbox_page), so it starts as the frame
+    # loads, while the page still fetches the files it will hand over.
+    run(
+        esbuild, f"web/{SANDBOX_ENTRY}", "--bundle", "--format=iife", "--minify",
+        "--target=es2022", "--log-level=warning", f"--outfile={SANDBOX_SCRIPT}",
+    )  # fmt: skip
+    policies.cache_clear()
     return made
+
+
+def sandbox_script() -> str:
+    """The sandbox frame's one script, as build.py puts it inline (built by bundle_js)."""
+    script = SANDBOX_SCRIPT.read_text(encoding="utf-8").strip()
+    if "</script" in script.lower():
+        sys.exit("build.py: the sandbox frame's script cannot be inline: it holds </script")
+    return script
+
+
+@functools.cache
+def policies() -> tuple[str, str]:
+    """The page's and the sandbox frame's Content-Security-Policy: both allow the frame's
+    inline script by its hash."""
+    script = sandbox_script().encode()
+    digest = base64.b64encode(hashlib.sha256(script).digest()).decode()
+    return PAGE_POLICY.format(hash=digest), SANDBOX_POLICY.format(hash=digest)
+
+
+def sandbox_page() -> bytes:
+    """web/runner/sandbox.html with its script and its policy filled in."""
+    source = (ROOT / "web" / SANDBOX_PAGE).read_text(encoding="utf-8")
+    for placeholder in ("SANDBOX_POLICY", "SANDBOX_SCRIPT"):
+        if source.count(placeholder) != 1:
+            sys.exit(f"build.py: web/{SANDBOX_PAGE} needs {placeholder} once")
+    page = source.replace("SANDBOX_POLICY", policies()[1])
+    return page.replace("SANDBOX_SCRIPT", sandbox_script()).encode()
 
 
 def build() -> None:
@@ -322,15 +377,16 @@ def build() -> None:
         made.append(
             write_if_changed(DIST / "simple" / wheel.name / "index.html", simple_index(wheel))
         )
-    check_csp_meta()
+    made += bundle_js()  # before the pages: their policies hold the frame's script's hash
+    made.append(write_if_changed(DIST / "index.html", index_page()))
     for name in STATIC_FILES:
         made.append(copy_if_changed(ROOT / "web" / name, DIST / name))
+    made.append(write_if_changed(DIST / "sandbox.html", sandbox_page()))
     made.append(write_if_changed(DIST / "examples.json", examples_json()))
     made.append(write_if_changed(DIST / "playground.zip", runner_zip()))
     snapshot = make_snapshot(DIST / "playground.zip")
     if snapshot is not None:
         made.append(copy_if_changed(snapshot, DIST / SNAPSHOT))
-    made += bundle_js()
     made.append(write_if_changed(DIST / "build.json", build_info(made)))
     made.append(write_if_changed(DIST / "sw.js", service_worker(made)))
     made += precompress(made)
@@ -436,7 +492,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             self.send_header("Cross-Origin-Opener-Policy", "same-origin")
             self.send_header("Cross-Origin-Embedder-Policy", "require-corp")
         self.send_header("Cross-Origin-Resource-Policy", "same-origin")
-        self.send_header("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        self.send_header("Content-Security-Policy", policies()[0])
         # Revalidate every time (cheap 304s): a new build is never hidden behind a stale copy.
         self.send_header("Cache-Control", "no-cache")
         self.send_header("Vary", "Accept-Encoding")

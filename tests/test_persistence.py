@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import hashlib
 import re
 import urllib.request
 import zlib
@@ -386,14 +387,29 @@ def csp_header(url: str) -> str | None:
 
 
 def test_the_content_security_policy_is_in_the_page_and_its_headers(page: Page, site: Site) -> None:
-    policy = build.CONTENT_SECURITY_POLICY
+    policy, sandbox = build.policies()
+    script = build.sandbox_script().encode()
+    digest = base64.b64encode(hashlib.sha256(script).digest()).decode()
     directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
-    assert directives["script-src"] == "'self' 'wasm-unsafe-eval'"  # no inline, no eval
+    # The site's scripts, the runner frame's bootstrap by its hash, blob: scripts for the frame
+    # (it inherits this policy), no inline script of any other text, no JS eval.
+    assert directives["script-src"].split() == [
+        "'self'",
+        f"'sha256-{digest}'",
+        "blob:",
+        "'wasm-unsafe-eval'",
+    ]
     assert directives["object-src"] == "'none'"
     assert "frame-ancestors" not in directives  # course sites embed the page in iframes
-    # A <meta> policy covers the page only; the worker's comes from its own response.
     assert csp_header(site.url) == policy
-    assert csp_header(site.url + "worker.js") == policy
+    # The runner's frame (and the workers it makes, which inherit it) adds a policy of its own:
+    # no network at all, no script but its own and blob: ones.
+    frame = dict(d.strip().split(" ", 1) for d in sandbox.split(";"))
+    assert frame["connect-src"] == "'none'" and frame["default-src"] == "'none'"
+    frame_page = (build.DIST / "sandbox.html").read_text()
+    assert (
+        f'content="{sandbox}"' in frame_page and f"<script>{script.decode()}</script>" in frame_page
+    )
     skip_python(page)
     open_page(page, site.url)
     meta = page.locator('meta[http-equiv="Content-Security-Policy"]')

@@ -3,25 +3,9 @@ run ends is all of that run."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from conftest import Site
 from playwright.sync_api import Page, expect
-from ui import END_STATES, Playground
-
-# Records the Output pane's text at the very first moment <body data-state> reaches an end
-# state after the current run (a MutationObserver runs before anything else can look).
-WATCH_FIRST_END = """([before, ends]) => {
-  window.firstEnd = null;
-  const observer = new MutationObserver(() => {
-    const { state, runs } = document.body.dataset;
-    if (runs !== before && ends.includes(state)) {
-      observer.disconnect();
-      window.firstEnd = { state, output: document.getElementById("output").textContent };
-    }
-  });
-  observer.observe(document.body, { attributes: true, attributeFilter: ["data-state"] });
-}"""
+from ui import Playground
 
 PRINTS = """\
 import asyncio
@@ -49,31 +33,18 @@ asyncio.run(main())
 """
 
 
-def first_end(playground: Playground, *steps: Callable[[], object]) -> dict[str, str]:
-    """What the page shows at the first end state of the next run, which `steps` bring."""
-    page = playground.page
-    before = page.locator("body").get_attribute("data-runs") or "0"
-    page.evaluate(WATCH_FIRST_END, [before, list(END_STATES)])
-    for step in steps:
-        step()
-    page.wait_for_function("() => window.firstEnd !== null")
-    seen: dict[str, str] = page.evaluate("() => window.firstEnd")
-    return seen
-
-
 def test_the_first_end_state_seen_comes_with_all_of_the_runs_output(page: Page, site: Site) -> None:
     playground = Playground(page).open(site.url)
     playground.type_code(PRINTS)
     for _ in range(20):
-        seen = first_end(playground, playground.press_run)
+        seen = playground.first_end(playground.press_run)
         assert seen == {
             "state": "finished",
             "output": "".join(f"line {i}\n" for i in range(5)) + "alive\n",
         }
     playground.type_code(STOPPED)
     for _ in range(20):
-        seen = first_end(
-            playground,
+        seen = playground.first_end(
             playground.press_run,
             playground.output.get_by_text("started").wait_for,
             page.get_by_role("button", name="Stop").click,

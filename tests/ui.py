@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from playwright.sync_api import Locator, Page, expect
@@ -12,6 +13,37 @@ from playwright.sync_api import Locator, Page, expect
 import build
 
 END_STATES = ("finished", "failed", "stopped")
+# Records the Output pane's text at the very first moment <body data-state> reaches an end
+# state after the current run (a MutationObserver runs before anything else can look).
+WATCH_FIRST_END = """([before, ends]) => {
+  window.firstEnd = null;
+  const observer = new MutationObserver(() => {
+    const { state, runs } = document.body.dataset;
+    if (runs !== before && ends.includes(state)) {
+      observer.disconnect();
+      window.firstEnd = { state, output: document.getElementById("output").textContent };
+    }
+  });
+  observer.observe(document.body, { attributes: true, attributeFilter: ["data-state"] });
+}"""
+
+# Each value data-state took, in order, even ones replaced before an observer could look.
+WATCH_STATES = """() => {
+  const before = [];
+  const observer = new MutationObserver((records) => {
+    before.push(...records.map((record) => record.oldValue));
+  });
+  observer.observe(document.body, {
+    attributes: true, attributeFilter: ["data-state"], attributeOldValue: true,
+  });
+  window.statesSeen = () => {
+    before.push(...observer.takeRecords().map((record) => record.oldValue));
+    observer.disconnect();
+    const states = [...before, document.body.dataset.state];
+    return states.filter((state, i) => state !== states[i - 1]);
+  };
+}"""
+
 # The picker lists each example by its title, the first line of its docstring.
 TITLES = {slug: build.read_example(slug)["title"] for slug in build.EXAMPLES}
 # PLAYGROUND_START=snapshot: every page opened with Playground.open restores Python from the
@@ -20,17 +52,15 @@ FROM_SNAPSHOT = os.environ.get("PLAYGROUND_START") == "snapshot"
 
 
 def keep_snapshot(page: Page, url: str) -> bool:
-    """Puts the build's memory snapshot in the browser's HTTP cache (a first visit's service
-    worker keeps it in its own cache): the worker then restores Python from it. False where
-    the cache does not keep it (Playwright's routing turns the HTTP cache off)."""
+    """Puts the build's memory snapshot in the browser's Cache Storage, where a first visit's
+    service worker keeps it: the page then restores Python from it. False if it is not kept."""
     # Any page of the site's will do; the playground's, since others make Chromium ask for a
     # /favicon.ico the site does not have. Left before Python has loaded.
     page.goto(url + "?snapshot=off", wait_until="domcontentloaded")
     kept: bool = page.evaluate(
         """async () => {
-          await (await fetch("snapshot.bin")).arrayBuffer();
-          const cached = { cache: "only-if-cached", mode: "same-origin" };
-          return fetch("snapshot.bin", cached).then((r) => r.ok, () => false);
+          await (await caches.open("test-snapshot")).add("snapshot.bin");
+          return Boolean(await caches.match("snapshot.bin"));
         }"""
     )
     return kept
@@ -132,3 +162,24 @@ class Playground:
         self.press_run()
         self.wait_until_done()
         return self.state, time.monotonic() - started
+
+    def states_through(self, *steps: Callable[[], object]) -> list[str]:
+        """Every state body[data-state] passes through while `steps` run and until the page
+        next reaches an end state, however briefly each was held."""
+        self.page.evaluate(WATCH_STATES)
+        for step in steps:
+            step()
+        self.wait_until_done()
+        states: list[str] = self.page.evaluate("() => window.statesSeen()")
+        return states
+
+    def first_end(self, *steps: Callable[[], object]) -> dict[str, str]:
+        """{state, output}: what the page shows at the very first end state of the next run,
+        which `steps` bring about."""
+        before = self.page.locator("body").get_attribute("data-runs") or "0"
+        self.page.evaluate(WATCH_FIRST_END, [before, list(END_STATES)])
+        for step in steps:
+            step()
+        self.page.wait_for_function("() => window.firstEnd !== null")
+        seen: dict[str, str] = self.page.evaluate("() => window.firstEnd")
+        return seen

@@ -65,13 +65,19 @@ export function connect(runner, record, address) {
     }
   });
 
+  // Runs one after another: Run during a run stops the first, whose end is recorded before
+  // the next starts. Of several presses while one stops, the last one runs.
   let latest = 0;
-  async function run() {
-    if (!record.canRun) return;
+  let previous = Promise.resolve();
+  function run() {
+    if (!record.canRun) return previous;
     const mine = ++latest;
-    // Run during a run: stop the first one cleanly, then start afresh.
-    if (runner.running) await runner.stop();
-    if (mine !== latest) return;
+    if (runner.running) runner.stop();
+    previous = previous.then(() => (mine === latest ? runOnce() : undefined));
+    return previous;
+  }
+
+  async function runOnce() {
     const started = record.start(editor.text, codeTools.title());
     const result = await runner.run(started.code);
     // A sentence for the learner from the runner, e.g. how to install a missing module.

@@ -45,7 +45,7 @@ async function serverVersion() {
 async function fromCache(request) {
   const cache = await caches.open(CACHE);
   const url = new URL(request.url);
-  if (request.mode === "navigate") return cache.match("./");
+  if (request.mode === "navigate") return cache.match("./"); // any address opens the playground
   return (
     (await cache.match(request, { ignoreSearch: true })) ??
     (url.pathname.endsWith("/") ? cache.match(`${url.pathname}index.html`) : undefined)
@@ -57,7 +57,7 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET" || new URL(request.url).origin !== self.location.origin) return;
   event.respondWith(
     (async () => {
-      if (request.mode === "navigate") {
+      if (request.mode === "navigate" && request.destination === "document") {
         const version = await serverVersion();
         outdated = version !== null && version !== MANIFEST.version;
         if (outdated) self.registration.update();

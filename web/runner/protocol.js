@@ -1,45 +1,139 @@
-// The one boundary between the page and the Python worker: every message either side sends
-// is a plain object whose `type` is one of these. Nothing else crosses it (never a proxy).
-// Idea from alexmojaki's pyodide-worker-runner: a handful of typed messages, declared once.
+// The boundaries of the sealed runner, declared once. Three parties talk:
+//   the page (runner.js), same origin as the site;
+//   the sandbox frame (sandbox.js), an iframe sandboxed to an opaque origin, which makes
+//     one Python worker per run and writes the interrupt buffer;
+//   the Python worker (worker.js), which runs the learner's program.
+// Every message is a plain object whose `type` is one of these (never a proxy). The page and
+// the worker talk over a MessagePort the page hands each worker; the learner's program runs in
+// the worker, so the page checks every message from it against the shapes below and drops
+// what does not fit. Idea from alexmojaki's pyodide-worker-runner: a handful of typed
+// messages, declared once.
 
-/** Page -> worker. */
+/** Page -> sandbox frame (only its parent's messages are taken). */
+export const ToFrame = Object.freeze({
+  // {type, files}: the site's files the frame and its workers need, by path (see RUNNER_FILES)
+  FILES: "files",
+  // {type, worker, port, switches}: start Python worker number `worker`, talking over `port`;
+  // switches: {jspi, snapshot} ("off" hides WebAssembly stack switching, or starts afresh)
+  SPAWN: "spawn",
+  INTERRUPT: "interrupt", // {type, worker}: raise KeyboardInterrupt in it (Stop's second step)
+  CALM: "calm", // {type, worker}: the run ended; stop sending the interrupt again
+  TERMINATE: "terminate", // {type, worker}: end it (after its run, or Stop's last step)
+});
+
+/** Sandbox frame -> page. */
+export const FromFrame = Object.freeze({
+  // {type, isolated}: the frame has the files; isolated: it can share memory with its workers
+  // (SharedArrayBuffer: Stop can interrupt a busy program, time.sleep blocks without spinning)
+  READY: "frame-ready",
+  WORKER_ERROR: "worker-error", // {type, worker, message}: the worker died or could not start
+});
+
+/** Page -> worker (over its port). */
 export const ToWorker = Object.freeze({
   RUN: "run", // {type, id, code, trace}: trace false runs without the tracer
   STOP: "stop", // {type, id}
   // {type, id}: send the tracer's events recorded since the last TRACE. The page asks once
   // per animation frame: a timer in the worker would delay the program's own (see worker.js).
   SEND_TRACE: "send-trace",
+  // {type, request, ok, status, contentType, body, message}: the answer to FETCH (body an
+  // ArrayBuffer)
+  FETCHED: "fetched",
 });
 
-/** Worker -> page. */
+/** Worker -> page (over its port). */
 export const FromWorker = Object.freeze({
-  PROGRESS: "progress", // {type, loaded, total}: bytes of Python fetched so far
-  READY: "ready", // {type, jspi, isolated, control, snapshot}: control is a SharedArrayBuffer
-  // or null; snapshot says whether Python was restored from the build's memory snapshot
+  READY: "ready", // {type, jspi, snapshot}: snapshot: restored from the build's memory snapshot
   FAILED_TO_LOAD: "failed-to-load", // {type, message}
-  OUTPUT: "output", // {type, id, stream: "stdout" | "stderr", text}
-  // ...or stream "note": a line of the worker's own, e.g. how much output was not shown.
+  OUTPUT: "output", // {type, id, stream: "stdout" | "stderr" | "note", text}: a note is a line
+  // of the worker's own, e.g. how much output was not shown
   STARTED: "started", // {type, id, at}: when the program started, as timeOrigin + now() in ms
-  TRACE: "trace", // {type, id, events}: a JSON array of tracer events (py/playground/tracer.py)
+  TRACE: "trace", // {type, id, events}: a JSON array of tracer events (trace_schema.json)
   DONE: "done", // {type, id, status: "finished" | "failed" | "stopped", error, elapsed}: elapsed
-  // is the program's own time in seconds (absent when the worker had to be replaced)
-  // DONE may also carry exit_code (the program raised SystemExit), hint (a sentence for the
-  // learner, e.g. how to install a missing module) and memory (bytes of WebAssembly memory).
+  // is the program's own time in seconds. DONE may also carry exit_code (the program raised
+  // SystemExit) and hint (a sentence for the learner, e.g. how to install a missing module).
   CRASHED: "crashed", // {type, id, name, message}: Pyodide died (a wasm trap, a stack overflow)
+  // {type, request, url, integrity}: read one of the site's own files (packages for
+  // micropip and Pyodide); the page answers FETCHED. See SITE_FILES.
+  FETCH: "fetch",
 });
 
-// Layout of the shared control buffer (only where the page is cross-origin isolated):
-// Int32 slot 0 is the stop flag the worker's blocking sleep waits on; byte 4 is Pyodide's
-// interrupt buffer (2 = SIGINT, so a busy loop gets KeyboardInterrupt); byte 5 is 1 when
-// Python had to swallow that KeyboardInterrupt (see py/playground/browser.py), for the page
-// to send it again.
+// The one thing a worker may read of the site, through the page: its package files, by path
+// below the site's root, without credentials. Nothing else of the origin is within reach.
+export const SITE_FILES = /^(pyodide\/[\w.+-]+\.(whl|json)|simple\/[\w.-]+\/(index\.html)?|wheels\/[\w.+-]+\.whl)$/;
+
+// What the page fetches and hands the frame once: the worker's code, Pyodide, the standard
+// library, the playground's Python, and (when the browser has it) the memory snapshot.
+export const RUNNER_FILES = Object.freeze([
+  "worker.js",
+  "pyodide/pyodide.mjs",
+  "pyodide/pyodide.asm.mjs",
+  "pyodide/pyodide.asm.wasm",
+  "pyodide/python_stdlib.zip",
+  "pyodide/pyodide-lock.json",
+  "playground.zip",
+]);
+export const SNAPSHOT_FILE = "snapshot.bin";
+export const WASM = "pyodide/pyodide.asm.wasm";
+// The SHA-256 of playground.zip (hex), which the page adds to the files: a restored snapshot
+// must hold this build's Python. Web Crypto exists only in secure contexts, which the page
+// is and the opaque-origin workers are not.
+export const ZIP_DIGEST = "playground.zip.sha256";
+
+const isText = (x) => typeof x === "string";
+const isNumber = (x) => typeof x === "number" && Number.isFinite(x);
+const isRunId = (x) => Number.isSafeInteger(x) && x > 0;
+const optional = (check) => (x) => x === undefined || x === null || check(x);
+const oneOf = (...values) => (x) => values.includes(x);
+const isError = (x) =>
+  x !== null && typeof x === "object" && isNumber(x.line) && isNumber(x.column) && isText(x.message);
+
+// The shape of each message the page takes from a worker: field -> check. A message with a
+// type not listed, a field missing or of the wrong kind, is dropped.
+const FROM_WORKER_SHAPES = {
+  [FromWorker.READY]: { jspi: (x) => typeof x === "boolean", snapshot: (x) => typeof x === "boolean" },
+  [FromWorker.FAILED_TO_LOAD]: { message: isText },
+  [FromWorker.OUTPUT]: { id: isRunId, stream: oneOf("stdout", "stderr", "note"), text: isText },
+  [FromWorker.STARTED]: { id: isRunId, at: isNumber },
+  [FromWorker.TRACE]: { id: isRunId, events: isText },
+  [FromWorker.DONE]: {
+    id: isRunId,
+    status: oneOf("finished", "failed", "stopped"),
+    error: optional(isError),
+    elapsed: optional(isNumber),
+    exit_code: optional(Number.isSafeInteger),
+    hint: optional(isText),
+  },
+  [FromWorker.CRASHED]: { id: optional(isRunId), name: isText, message: isText },
+  [FromWorker.FETCH]: { request: Number.isSafeInteger, url: isText, integrity: optional(isText) },
+};
+
+/** `data` if it is a well-formed message from a worker, else null. Never throws. */
+export function checkedFromWorker(data) {
+  try {
+    const shape = FROM_WORKER_SHAPES[data?.type];
+    if (!shape || Object.getPrototypeOf(data) !== Object.prototype) return null;
+    for (const [field, check] of Object.entries(shape)) {
+      if (!check(data[field])) return null;
+    }
+    return data;
+  } catch {
+    return null;
+  }
+}
+
+// Layout of the shared control buffer (only where the frame is cross-origin isolated), shared
+// by the frame and one worker: Int32 slot 0 is the stop flag the worker's blocking sleep waits
+// on; byte 4 is Pyodide's interrupt buffer (2 = SIGINT, so a busy loop gets
+// KeyboardInterrupt); byte 5 is 1 when Python had to swallow that KeyboardInterrupt (see
+// py/playground/browser.py), for the frame to send it again.
 export const CONTROL_BYTES = 8;
 export const STOP_FLAG_INDEX = 0;
 const INTERRUPT_BYTE = 4;
 const LOST_BYTE = 5;
 export const SIGINT = 2;
 
-/** The control buffer's fields, as the page and the worker both read them. */
+/** The control buffer's fields, as the frame and the worker both read them. */
 export function controlViews(buffer) {
   return {
     flag: new Int32Array(buffer, 0, 1),

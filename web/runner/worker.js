@@ -1,84 +1,55 @@
-// The Python worker: loads Pyodide, then runs one program at a time for the page.
-// Learner code runs only here, so a busy program never freezes the page.
+// The Python worker: made by the sandbox frame (sandbox.js) for one run, in the frame's
+// opaque origin, it loads Pyodide from the files the frame hands it, runs one program for the
+// page, and is thrown away. Learner code runs only here, so a busy program never freezes the
+// page, and whatever the program changes (asyncio, builtins, the worker's own JavaScript)
+// dies with it: the next run gets a fresh worker.
+//
+// It talks to the page over the MessagePort the page made for it, and to nothing else. The
+// program runs in this same JavaScript realm and may replace any prototype's method, so what
+// this file does once the program may have run uses only functions taken before it ran (see
+// `sealed`): the port never passes through code the program could have replaced, and the
+// program has no way to it. The page checks every message anyway (protocol.js).
 import {
   PYTHON_ENV,
   importPlayground,
   markedZip,
   unpackPlayground,
-  zipDigest,
 } from "./interpreter.js";
 import {
-  CONTROL_BYTES,
   FromWorker,
   STOP_FLAG_INDEX,
   ToWorker,
+  ZIP_DIGEST,
   controlViews,
   interruptView,
 } from "./protocol.js";
-import { loadPyodide } from "./pyodide/pyodide.mjs";
 
-const siteURL = new URL("./", import.meta.url).href;
-// Switches from the page (runner.js), in the worker's name.
-const options = new URLSearchParams(self.name);
+// Taken before any program runs.
+const sealed = {
+  post: (port) => Function.prototype.bind.call(MessagePort.prototype.postMessage, port),
+  data: Function.prototype.call.bind(
+    Object.getOwnPropertyDescriptor(MessageEvent.prototype, "data").get,
+  ),
+};
 
-// Tests (and curious users) can hide WebAssembly stack switching to prove the non-JSPI path:
-// command-line switches do not turn it off in Chromium 156, deleting the API does.
-if (options.get("jspi") === "off") {
-  delete WebAssembly.Suspending;
-  delete WebAssembly.promising;
-}
+// What `import js` gives the learner's program: plain JavaScript (maths, dates, the console,
+// text and binary data, timers, fetch of the site's own packages), nothing that reaches the
+// page, the frame, storage or the network. Not the boundary itself (the frame's opaque origin
+// and its content security policy are), but the whole of what a program needs: micropip and
+// pyodide.http use fetch, Request, AbortController and Object; Pyodide's timers setTimeout.
+const FOR_PROGRAMS = [
+  "Math", "Date", "console", "JSON", "Object", "Array", "Promise", "Number", "String",
+  "Boolean", "BigInt", "Symbol", "Map", "Set", "WeakMap", "WeakSet", "WeakRef", "Error",
+  "TypeError", "RangeError", "ArrayBuffer", "DataView", "Uint8Array", "Int8Array",
+  "Uint8ClampedArray", "Uint16Array", "Int16Array", "Uint32Array", "Int32Array", "Float32Array",
+  "Float64Array", "BigInt64Array", "BigUint64Array", "TextEncoder", "TextDecoder", "URL",
+  "URLSearchParams", "Blob", "Headers", "Request", "Response", "AbortController", "AbortSignal",
+  "setTimeout", "clearTimeout", "setInterval", "clearInterval", "queueMicrotask",
+  "structuredClone", "performance", "fetch",
+]; // prettier-ignore
 
-const post = (message) => self.postMessage(message);
-
-// Real download progress: count the bytes of every response as Pyodide reads them.
-function countDownloads(sizesLoaded) {
-  const realFetch = self.fetch.bind(self);
-  let sizes = {};
-  sizesLoaded.then((known) => {
-    sizes = known;
-  });
-  const sitePath = new URL(siteURL).pathname;
-  let loaded = 0;
-  let total = 0;
-  self.fetch = async (input, init) => {
-    const response = await realFetch(input, init);
-    // build.json has each file's real size: Content-Length is the compressed size when the
-    // server sends gzip, while the body stream counts decompressed bytes.
-    const path = new URL(response.url || String(input), siteURL).pathname.slice(sitePath.length);
-    const size = sizes[path] ?? Number(response.headers.get("Content-Length"));
-    if (!response.body || !size) return response;
-    total += size;
-    const counter = new TransformStream({
-      transform(chunk, controller) {
-        loaded += chunk.byteLength;
-        post({ type: FromWorker.PROGRESS, loaded: Math.min(loaded, total), total });
-        controller.enqueue(chunk);
-      },
-    });
-    return new Response(response.body.pipeThrough(counter), {
-      status: response.status,
-      statusText: response.statusText,
-      headers: response.headers,
-    });
-  };
-  return () => {
-    self.fetch = realFetch;
-  };
-}
-
-// The control buffer needs SharedArrayBuffer, so a cross-origin isolated page. In an LMS
-// iframe there is none: Stop then falls back to cancelling tasks and, last, a new worker.
-function makeControl() {
-  if (!self.crossOriginIsolated) return null;
-  const buffer = new SharedArrayBuffer(CONTROL_BYTES);
-  return { buffer, ...controlViews(buffer) };
-}
-
-let runId = null;
-// Sends the running program's tracer events; the page asks for them once per animation frame.
-// Not on a timer of the worker's own: Chromium lines a worker's timers up with one another,
-// and with a 16 ms one beside it, asyncio.sleep() ended up to 8 ms late.
-let flushTrace = () => {};
+// Taken out of the worker's global scope before any program runs (see start).
+const CUT_OFF = ["Worker", "SharedWorker", "BroadcastChannel", "importScripts"];
 
 // Output is capped per run: `print` in a loop of a million lines would otherwise post a
 // million messages, keep the page busy drawing them and grow the Output pane without bound.
@@ -87,12 +58,12 @@ const OUTPUT_MAX_LINES = 5_000;
 const OUTPUT_MAX_CHARS = 500_000; // 5,000 lines of 100 characters
 const newlines = (text) => text.split("\n").length - 1;
 
-function createOutputCap() {
+function createOutputCap(post) {
   let lines = 0;
   let chars = 0;
   let atLineStart = true; // whether what was shown so far ends with a newline
   let dropped = null; // {lines, endsLine}, once the cap is reached
-  const note = (text) => post({ type: FromWorker.OUTPUT, id: runId, stream: "note", text });
+  const note = (text) => post("note", text);
   return {
     /** Posts what fits of `text`; counts the rest. */
     show(stream, text) {
@@ -109,7 +80,7 @@ function createOutputCap() {
       lines += newlines(keep);
       chars += keep.length;
       if (keep) {
-        post({ type: FromWorker.OUTPUT, id: runId, stream, text: keep });
+        post(stream, keep);
         atLineStart = keep.endsWith("\n");
       }
       if (keep.length === text.length) return;
@@ -127,76 +98,94 @@ function createOutputCap() {
   };
 }
 
-let outputCap = createOutputCap();
-
-function writer(stream) {
+function writer(stream, cap) {
   const decoder = new TextDecoder();
   return {
     // A terminal: stdout is line-buffered as in `python3 main.py` typed in a shell.
     isatty: stream === "stdout",
     write(bytes) {
       const text = decoder.decode(bytes, { stream: true });
-      if (text) outputCap.show(stream, text);
+      if (text) cap().show(stream, text);
       return bytes.length;
     },
   };
 }
 
-// A fatal error (a WebAssembly trap, the JavaScript stack overflowing under a deep recursion)
-// leaves Pyodide unusable: tell the page, which says what happened and moves to a fresh worker.
-// A KeyboardInterrupt that Stop's interrupt buffer raised inside the event loop's own code,
-// outside any task, is no error of anyone's: Stop goes on to its next step.
-let crashed = false;
-let stopPressed = () => false;
+const blobURL = (text) => URL.createObjectURL(new Blob([text], { type: "text/javascript" }));
 
-function uncaught(event) {
-  const error = event.error ?? event.reason;
-  if (error?.pyodide_fatal_error) {
-    event.preventDefault();
-    if (crashed) return;
-    crashed = true;
-    post({ type: FromWorker.CRASHED, id: runId, name: error.name, message: error.message });
-  } else if (error?.type === "KeyboardInterrupt" && stopPressed()) {
-    event.preventDefault();
-  }
-}
-self.addEventListener("error", uncaught);
-self.addEventListener("unhandledrejection", uncaught);
-
-// The build's memory snapshot of a ready interpreter (web/make-snapshot.mjs), used only when
-// it is already on this machine (the service worker keeps it from the first visit): fetched
-// over the network it would add 6 MB to a first visit, for less than a second saved.
-// snapshot=off (the benchmark's baseline) never uses it.
-async function localSnapshot() {
-  if (options.get("snapshot") === "off") return null;
-  try {
-    const response = await fetch(new URL("snapshot.bin", siteURL), {
-      cache: "only-if-cached",
-      mode: "same-origin",
-    });
-    return response.ok ? response : null;
-  } catch {
-    return null; // not cached: a normal start
-  }
+/**
+ * `fetch` for Pyodide and the program: the files the frame handed over, and the site's package
+ * files, which the page reads (files.js readSiteFile). Nothing else is reachable; the frame's
+ * policy blocks the real fetch anyway.
+ */
+function guardedFetch(site, files, ask) {
+  const local = {
+    [`${site}pyodide/python_stdlib.zip`]: files["pyodide/python_stdlib.zip"],
+    [`${site}pyodide/pyodide-lock.json`]: files["pyodide/pyodide-lock.json"],
+    // Never read: WebAssembly.instantiateStreaming gets the compiled module instead.
+    [`${site}pyodide/pyodide.asm.wasm`]: "",
+  };
+  return async (input, init) => {
+    const url = String(input instanceof Request ? input.url : input);
+    const href = new URL(url, site).href;
+    if (Object.hasOwn(local, href)) return new Response(local[href]);
+    const answer = await ask(href, init?.integrity);
+    if (!answer.ok && answer.status === 403) throw new TypeError(answer.message);
+    if (answer.status === 0) throw new TypeError(`Failed to fetch ${url} (${answer.message})`);
+    // micropip reads the index's type (HTML or JSON) from its Content-Type.
+    const headers = { "Content-Type": String(answer.contentType) };
+    return new Response(answer.body, { status: answer.status, headers });
+  };
 }
 
-const loadOptions = () => ({
-  indexURL: new URL("pyodide/", siteURL).href,
-  stdout: () => {},
-  env: { ...PYTHON_ENV },
-});
+async function loadPython({ module, files, switches }, fetchFile) {
+  // Tests (and curious users) can hide WebAssembly stack switching to prove the non-JSPI path:
+  // command-line switches do not turn it off in Chromium 156, deleting the API does.
+  if (switches.jspi === "off") {
+    delete WebAssembly.Suspending;
+    delete WebAssembly.promising;
+  }
+  // Read while the scripts load: 31 MB from a Blob takes a while.
+  const snapshot = switches.snapshot !== "off" ? files["snapshot.bin"]?.arrayBuffer() : undefined;
+  snapshot?.catch(() => {});
+  self.fetch = fetchFile;
+  // Pyodide instantiates pyodide.asm.wasm by streaming it; the frame compiled it once for all.
+  WebAssembly.instantiateStreaming = async (_response, imports) => ({
+    instance: await WebAssembly.instantiate(module, imports),
+    module,
+  });
+  const [{ loadPyodide }, { default: createPyodideModule }] = await Promise.all([
+    import(blobURL(files["pyodide/pyodide.mjs"])),
+    import(blobURL(files["pyodide/pyodide.asm.mjs"])),
+  ]);
+  const jsglobals = Object.fromEntries(FOR_PROGRAMS.map((name) => [name, self[name]]));
+  const options = {
+    indexURL: `${switches.site}pyodide/`,
+    createPyodideModule,
+    jsglobals,
+    stdout: () => {},
+    env: { ...PYTHON_ENV },
+  };
+  
+  const zip = await files["playground.zip"].arrayBuffer();
+  let pyodide = null;
+  if (snapshot) {
+    pyodide = await restore(loadPyodide, options, snapshot, files[ZIP_DIGEST]);
+  }
+  
+  const restored = Boolean(pyodide);
+  pyodide ??= await loadPyodide(options);
+  unpackPlayground(pyodide, zip);
+  return { pyodide, restored };
+}
 
 // A restored interpreter, or null when restoring fails in any way: the snapshot is Pyodide's
 // private API, so anything may go wrong (another Pyodide build, a damaged file, a snapshot of
 // other Python than this build's playground.zip), and a normal start follows.
-async function restore(snapshot, runnerZip) {
+async function restore(loadPyodide, options, snapshot, served) {
   try {
-    const pyodide = await loadPyodide({
-      ...loadOptions(),
-      _loadSnapshot: snapshot.arrayBuffer(),
-    });
+    const pyodide = await loadPyodide({ ...options, _loadSnapshot: snapshot });
     const made = markedZip(pyodide);
-    const served = await zipDigest(await runnerZip);
     if (made !== served) throw new Error(`made from other Python (${made})`);
     // Undo what restoring redid or froze: Pyodide's start-up puts "" on sys.path once more,
     // and every restore would draw the same random numbers (pyodide PR 4652).
@@ -210,94 +199,127 @@ async function restore(snapshot, runnerZip) {
   }
 }
 
-async function start() {
-  // Fetched alongside everything else (tiny, so it nearly always arrives first); without it,
-  // progress falls back to Content-Length.
-  const sizes = fetch(new URL("build.json", siteURL))
-    .then((r) => (r.ok ? r.json() : {}))
-    .then((info) => info.sizes ?? {})
-    .catch(() => ({}));
-  const restoreFetch = countDownloads(sizes);
-  const runnerZip = fetch(new URL("playground.zip", siteURL)).then((r) => {
-    if (!r.ok) throw new Error(`playground.zip: HTTP ${r.status}`);
-    return r.arrayBuffer();
-  });
-  const snapshot = await localSnapshot();
-  let pyodide = snapshot && (await restore(snapshot, runnerZip));
-  const restored = Boolean(pyodide);
-  pyodide ??= await loadPyodide(loadOptions());
-  unpackPlayground(pyodide, await runnerZip);
-  restoreFetch();
-  pyodide.setStdout(writer("stdout"));
-  pyodide.setStderr(writer("stderr"));
+async function start(init) {
+  const send = sealed.post(init.port);
+  const site = init.switches.site;
+  let runId = null;
+  let cap = createOutputCap(() => {});
+  const control = init.control && controlViews(init.control);
+  const stopPressed = () => Boolean(control) && Atomics.load(control.flag, STOP_FLAG_INDEX) === 1;
+
+  // The site's package files, through the page.
+  const waiting = new Map();
+  let nextRequest = 1;
+  const ask = (url, integrity) =>
+    new Promise((resolve) => {
+      const request = nextRequest++;
+      waiting.set(request, resolve);
+      send({ type: FromWorker.FETCH, request, url, integrity: integrity ?? null });
+    });
+
+  // A fatal error (a WebAssembly trap, the JavaScript stack overflowing under a deep
+  // recursion) leaves Pyodide unusable: tell the page, which says what happened and moves to
+  // a fresh worker. A KeyboardInterrupt that Stop's interrupt buffer raised inside the event
+  // loop's own code, outside any task, is no error of anyone's: Stop goes on to its next step.
+  let crashed = false;
+  const uncaught = (event) => {
+    const error = event.error ?? event.reason;
+    if (error?.pyodide_fatal_error) {
+      event.preventDefault();
+      if (crashed) return;
+      crashed = true;
+      send({ type: FromWorker.CRASHED, id: runId, name: String(error.name), message: String(error.message) });
+    } else if (error?.type === "KeyboardInterrupt" && stopPressed()) {
+      event.preventDefault();
+    }
+  };
+  self.addEventListener("error", uncaught);
+  self.addEventListener("unhandledrejection", uncaught);
+
+  
+  let python;
+  try {
+    python = await loadPython(init, guardedFetch(site, init.files, ask));
+  } catch (error) {
+    send({ type: FromWorker.FAILED_TO_LOAD, message: String(error?.message ?? error) });
+    return;
+  }
+  
+  const { pyodide, restored } = python;
+  const output = (stream, text) => send({ type: FromWorker.OUTPUT, id: runId, stream, text });
+  pyodide.setStdout(writer("stdout", () => cap));
+  pyodide.setStderr(writer("stderr", () => cap));
   // No keyboard: reading stdin meets end of file, as `python3 main.py < /dev/null` does
   // (browser.py gives input() its own clear message).
   pyodide.setStdin({ stdin: () => null });
-
-  const control = makeControl();
   if (control) pyodide.setInterruptBuffer(interruptView(control.interrupt));
   // Returns at once when Stop has raised the flag, so a blocking time.sleep() ends quickly.
   // Without a control buffer: undefined, which Python receives as None (null would arrive as
   // Pyodide's JsNull, which is not None).
-  const block = control
-    ? (ms) => Atomics.wait(control.flag, STOP_FLAG_INDEX, 0, ms)
-    : undefined;
-  if (control) stopPressed = () => Atomics.load(control.flag, STOP_FLAG_INDEX) === 1;
+  const block = control ? (ms) => Atomics.wait(control.flag, STOP_FLAG_INDEX, 0, ms) : undefined;
   const interruptLost = control ? () => Atomics.store(control.lost, 0, 1) : undefined;
-
   // Everything the worker hands Python lives in JavaScript, so it is given after a restore too.
   const browser = restored ? pyodide.pyimport("playground.browser") : importPlayground(pyodide);
-  browser.install(block, siteURL, control ? stopPressed : undefined, interruptLost);
-  return { pyodide, browser, control, restored };
-}
+  browser.install(block, site, control ? stopPressed : undefined, interruptLost);
+  // Routes to other contexts no program needs. The origin already keeps them from anything of
+  // the site's (a worker or channel of this opaque origin reaches only its own kind); gone,
+  // they cannot outlive or reach past the run at all.
+  for (const name of CUT_OFF) delete self[name];
 
-async function run({ pyodide, browser, control }, { id, code, trace }) {
-  runId = id;
-  outputCap = createOutputCap();
-  if (control) {
-    Atomics.store(control.flag, STOP_FLAG_INDEX, 0);
-    control.interrupt[0] = 0;
-    control.lost[0] = 0;
+  // Sends the running program's tracer events; the page asks for them once per animation
+  // frame. Not on a timer of the worker's own: Chromium lines a worker's timers up with one
+  // another, and with a 16 ms one beside it, asyncio.sleep() ended up to 8 ms late.
+  let flushTrace = () => {};
+
+  async function run({ id, code, trace }) {
+    if (runId !== null) return; // one program per worker
+    runId = id;
+    cap = createOutputCap(output);
+    try {
+      // Loads micropip when the program imports it; unknown imports fail later, in Python,
+      // with Python's own ModuleNotFoundError.
+      await pyodide.loadPackagesFromImports(code, { messageCallback: () => {} });
+    } catch {
+      // A SyntaxError here is reported by the run itself, with its line.
+    }
+    flushTrace = () => {
+      const events = browser.take_trace();
+      if (events) send({ type: FromWorker.TRACE, id, events });
+    };
+    send({ type: FromWorker.STARTED, id, at: performance.timeOrigin + performance.now() });
+    // `result` is a plain object (browser.py makes it with to_js).
+    browser.start(code, Boolean(trace), (result) => {
+      flushTrace();
+      cap.finish();
+      send({ type: FromWorker.DONE, id, ...result });
+    });
   }
-  try {
-    // Loads micropip when the program imports it; unknown imports fail later, in Python,
-    // with Python's own ModuleNotFoundError.
-    await pyodide.loadPackagesFromImports(code, { messageCallback: () => {} });
-  } catch {
-    // A SyntaxError here is reported by the run itself, with its line.
-  }
-  flushTrace = () => {
-    const events = browser.take_trace();
-    if (events) post({ type: FromWorker.TRACE, id, events });
+
+  init.port.onmessage = (event) => {
+    const data = sealed.data(event);
+    switch (data?.type) {
+      case ToWorker.RUN:
+        run(data);
+        break;
+      case ToWorker.STOP:
+        if (data.id === runId) browser.stop();
+        break;
+      case ToWorker.SEND_TRACE:
+        if (data.id === runId) flushTrace();
+        break;
+      case ToWorker.FETCHED: {
+        const resolve = waiting.get(data.request);
+        waiting.delete(data.request);
+        resolve?.(data);
+        break;
+      }
+    }
   };
-  post({ type: FromWorker.STARTED, id, at: performance.timeOrigin + performance.now() });
-  browser.start(code, trace, (result) => {
-    flushTrace();
-    outputCap.finish();
-    // WebAssembly memory never shrinks: the page replaces a worker that grew too big.
-    // (_module is Pyodide's private handle on it: if it goes away, memory reads 0.)
-    const memory = pyodide._module?.HEAPU8?.byteLength ?? 0;
-    post({ type: FromWorker.DONE, id, ...result, memory });
-  });
+  send({ type: FromWorker.READY, jspi: "Suspending" in WebAssembly, snapshot: restored });
 }
 
-const ready = start();
-
-ready.then(
-  ({ control, restored }) =>
-    post({
-      type: FromWorker.READY,
-      jspi: "Suspending" in WebAssembly,
-      isolated: Boolean(control),
-      control: control?.buffer ?? null,
-      snapshot: restored,
-    }),
-  (error) => post({ type: FromWorker.FAILED_TO_LOAD, message: String(error?.message ?? error) }),
-);
-
-self.onmessage = async ({ data }) => {
-  const python = await ready;
-  if (data.type === ToWorker.RUN) await run(python, data);
-  else if (data.type === ToWorker.STOP && data.id === runId) python.browser.stop();
-  else if (data.type === ToWorker.SEND_TRACE && data.id === runId) flushTrace();
+// The frame's one message: the port, the compiled module, the files, the control buffer.
+self.onmessage = ({ data }) => {
+  self.onmessage = null;
+  start(data);
 };

@@ -142,6 +142,39 @@ function writer(stream) {
   };
 }
 
+// The Python event loop's one timer (py/playground/loop.py): `wake(turn, ms)` calls `turn` once,
+// `ms` milliseconds from now, each call replacing the last; undefined withdraws it. 0 ms hops
+// through a MessageChannel instead: setTimeout(0) is clamped to 4 ms once timers nest, and a
+// hop still lets the worker's messages (Stop, the page's trace requests) in first. With JSPI
+// the call allows stack switching (callPromising), so Python can wait inside a plain function.
+function createLoopTimer(promising) {
+  const channel = new MessageChannel();
+  let turn = null;
+  let timer = 0;
+  let hop = 0; // the hop whose message is awaited, 0 if none
+  let hops = 0;
+  const call = () => {
+    timer = 0;
+    hop = 0;
+    if (promising) turn.callPromising();
+    else turn();
+  };
+  channel.port1.onmessage = ({ data }) => {
+    if (data === hop) call();
+  };
+  return (callback, ms) => {
+    turn = callback;
+    clearTimeout(timer);
+    timer = 0;
+    if (ms === undefined || ms > 0) hop = 0;
+    if (ms > 0) timer = setTimeout(call, Math.ceil(ms));
+    else if (ms === 0 && !hop) {
+      hop = ++hops;
+      channel.port2.postMessage(hop);
+    }
+  };
+}
+
 // A fatal error (a WebAssembly trap, the JavaScript stack overflowing under a deep recursion)
 // leaves Pyodide unusable: tell the page, which says what happened and moves to a fresh worker.
 // A KeyboardInterrupt that Stop's interrupt buffer raised inside the event loop's own code,
@@ -247,7 +280,15 @@ async function start() {
 
   // Everything the worker hands Python lives in JavaScript, so it is given after a restore too.
   const browser = restored ? pyodide.pyimport("playground.browser") : importPlayground(pyodide);
-  browser.install(block, siteURL, control ? stopPressed : undefined, interruptLost);
+  const jspi = "Suspending" in WebAssembly;
+  browser.install(
+    block,
+    siteURL,
+    control ? stopPressed : undefined,
+    interruptLost,
+    createLoopTimer(jspi),
+    jspi,
+  );
   return { pyodide, browser, control, restored };
 }
 

@@ -11,6 +11,7 @@ from conftest import Site
 from playground.loop import TURNS_BUDGET_S
 from playwright.sync_api import Page, expect
 from test_runner import run_in_cpython
+from test_stop import STOP_WITHIN_S
 from tracing import Scheduler, run
 from ui import Playground
 
@@ -347,3 +348,40 @@ def test_page_blocks_inside_a_function_only_with_jspi(page: Page, site: Site, js
             "stack switching (JSPI) that this browser lacks: call asyncio.run() at the top "
             "level of your program instead"
         ) in playground.output.inner_text().splitlines()
+
+
+STARVING = """\
+import asyncio
+
+async def spin(n):
+    turns = 0
+    while True:
+        turns += 1
+        if n == 0 and turns % 500 == 0:
+            print("turn", turns)
+        await asyncio.sleep(0)
+
+async def main():
+    await asyncio.gather(*(spin(n) for n in range(100)))
+
+asyncio.run(main())
+"""
+
+
+def test_page_streams_output_and_stops_a_program_that_never_lets_the_loop_idle(
+    page: Page, site: Site
+) -> None:
+    playground = Playground(page).open(site.url)
+    playground.wait_for_spare()  # for Stop's last resort, as a learner's page would have it
+    playground.type_code(STARVING)
+    playground.press_run()
+    expect(playground.output).to_contain_text("turn 500\n")
+    # Lines keep coming while it runs, and so do the trace events the page asks for each
+    # frame (the Tasks table lists main and its 100 tasks).
+    expect(playground.output).to_contain_text("turn 1500\n")
+    table = page.get_by_role("table", name="Tasks")
+    expect(table.locator("tbody tr")).to_have_count(101)
+    assert playground.state == "running"
+    latency = playground.stop()
+    assert latency < STOP_WITHIN_S, f"Stop took {latency:.2f} s"
+    assert "Traceback" not in playground.output.inner_text()

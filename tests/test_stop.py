@@ -86,6 +86,14 @@ STOPPABLE = {
         ),
         ISOLATED_ONLY,
     ),
+    # Keeps the ready queue full: Stop's message must still get in between the loop's turns.
+    "starving": Stoppable(
+        _in_main(
+            "await asyncio.gather(*(spin() for _ in range(100)))",
+            before="\nasync def spin():\n    while True:\n        await asyncio.sleep(0)\n",
+        ),
+        BOTH,
+    ),
     # Exponential: each RecursionError starts the climb again, so it never ends by itself.
     "runaway-recursion": Stoppable(
         _in_main(

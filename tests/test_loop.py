@@ -258,6 +258,31 @@ def test_a_closed_loop_refuses_to_run_as_in_cpython() -> None:
     assert result.failure.splitlines()[-1] == "RuntimeError: Event loop is closed"
 
 
+@pytest.mark.parametrize(
+    ("call", "what"),
+    [
+        ("asyncio.run(asyncio.sleep(0))", "asyncio.run()"),
+        (
+            "asyncio.new_event_loop().run_until_complete(asyncio.sleep(0))",
+            "loop.run_until_complete()",
+        ),
+        ("asyncio.new_event_loop().run_forever()", "loop.run_forever()"),
+    ],
+)
+# The program's own sleep(0), never awaited, is reported as CPython reports it.
+@pytest.mark.filterwarnings("ignore:coroutine 'sleep' was never awaited:RuntimeWarning")
+def test_without_stack_switching_a_call_that_blocks_says_why(call: str, what: str) -> None:
+    """As in a browser without JSPI: inside a function nothing can wait."""
+    source = f"import asyncio\n\ndef main():\n    {call}\n\nmain()\n"
+    result = run(source, traced=False, scheduler=Scheduler(can_suspend=False))
+    assert result.failure.splitlines()[-1] == (
+        f"RuntimeError: {what} was called inside a function, which needs WebAssembly stack "
+        f"switching (JSPI) that this browser lacks: call {what} at the top level of your "
+        "program instead"
+    )
+    assert 'File "main.py", line 4, in main' in result.failure
+
+
 def test_a_top_level_await_runs_the_loop_its_future_belongs_to() -> None:
     """Not CPython (an await outside a function is a SyntaxError there), but what Pyodide's
     programs do, e.g. ``await micropip.install(...)``: JavaScript's promises become futures of

@@ -24,9 +24,10 @@ class Scheduler:
     between (time.sleep, as CPython's selector waits), and holds a blocking call up by running
     the same callbacks inside it (as JSPI's run_sync lets the browser do)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, can_suspend: bool = True) -> None:
         self.due: float | None = None
-        self.driver = Driver(self.wake, self.suspend)
+        # Without suspending, as the browser without JSPI.
+        self.driver = Driver(self.wake, self.suspend if can_suspend else None)
         self.callbacks = 0
 
     def wake(self, delay: float | None) -> None:

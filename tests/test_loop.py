@@ -5,10 +5,11 @@ CPython through the runner (the loop turned by a plain scheduler), then in the p
 from __future__ import annotations
 
 import textwrap
+import time
 
 import pytest
 from conftest import Site
-from playground.loop import TURNS_BUDGET_S
+from playground.loop import TURNS_BUDGET_S, PlaygroundLoop
 from playwright.sync_api import Page, expect
 from test_runner import run_in_cpython
 from test_stop import STOP_WITHIN_S
@@ -281,6 +282,35 @@ def test_without_stack_switching_a_call_that_blocks_says_why(call: str, what: st
         "program instead"
     )
     assert 'File "main.py", line 4, in main' in result.failure
+
+
+@pytest.mark.parametrize("outside", ["set_result", "call_later"])
+def test_work_scheduled_from_outside_a_turn_wakes_the_sleeping_loop(outside: str) -> None:
+    """In the browser, JavaScript calls into Python between the loop's turns: a promise that
+    resolves sets a future's result (call_soon), a callback may call call_later. The loop,
+    asleep until a timer 10 s away, must wake for them as CPython's wakes through its
+    self-pipe."""
+    scheduler = Scheduler()
+    outcome: list[object] = []
+
+    async def main(loop: PlaygroundLoop) -> str:
+        ready = loop.create_future()
+        loop.call_later(10, ready.set_result, "too late")
+        if outside == "set_result":
+            scheduler.later(0.05, lambda: ready.set_result("woken"))
+        else:
+            scheduler.later(0.05, lambda: loop.call_later(0.01, ready.set_result, "woken"))
+        result: str = await ready
+        return result
+
+    loop = PlaygroundLoop(scheduler.driver)
+    scheduler.driver.call(loop.until_complete(main(loop)), lambda *result: outcome.append(result))
+    started = time.monotonic()
+    scheduler.run_until(lambda: bool(outcome))
+    assert outcome == [("woken", None)]
+    # Due after 0.05 (or 0.06) s; the 10 s timer would be 10 s. The 0.5 s margin is for a
+    # machine busy with browser tests.
+    assert time.monotonic() - started < 0.5
 
 
 def test_a_top_level_await_runs_the_loop_its_future_belongs_to() -> None:

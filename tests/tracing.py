@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import heapq
 import io
 import itertools
 import time
@@ -22,19 +23,30 @@ from playground.tracer import Event, Tracer
 class Scheduler:
     """The browser's part under CPython: calls the driver back when it asked to, sleeping in
     between (time.sleep, as CPython's selector waits), and holds a blocking call up by running
-    the same callbacks inside it (as JSPI's run_sync lets the browser do)."""
+    the same callbacks inside it (as JSPI's run_sync lets the browser do). ``later`` stands
+    for the browser's own events (a JavaScript promise resolving), which call into Python
+    between the driver's callbacks."""
 
     def __init__(self, *, can_suspend: bool = True) -> None:
         self.due: float | None = None
         # Without suspending, as the browser without JSPI.
         self.driver = Driver(self.wake, self.suspend if can_suspend else None)
         self.callbacks = 0
+        self._events: list[tuple[float, int, Callable[[], object]]] = []
 
     def wake(self, delay: float | None) -> None:
         self.due = None if delay is None else time.monotonic() + delay
 
+    def later(self, delay: float, event: Callable[[], object]) -> None:
+        heapq.heappush(self._events, (time.monotonic() + delay, len(self._events), event))
+
     def run_until(self, done: Callable[[], bool]) -> None:
         while not done():
+            event_due = self._events[0][0] if self._events else None
+            if event_due is not None and (self.due is None or event_due < self.due):
+                time.sleep(max(0.0, event_due - time.monotonic()))
+                heapq.heappop(self._events)[2]()
+                continue
             if self.due is None:
                 raise RuntimeError("the driver asked for no callback, and nothing else would come")
             time.sleep(max(0.0, self.due - time.monotonic()))

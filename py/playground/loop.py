@@ -351,8 +351,8 @@ class PlaygroundLoop(asyncio.BaseEventLoop):
         super().__init__()
         self._driver = driver
         self._selector = _NeverWaits()
-        # True while the driver waits for a timer of this loop's: a callback scheduled from
-        # outside a turn (a JavaScript promise resolved, Stop's cancel) then wakes it.
+        # True while the driver waits for this loop: a callback or timer scheduled from outside
+        # a turn (a JavaScript promise resolved, Stop's cancel) then wakes it.
         self._sleeping = False
 
     def _process_events(self, event_list: list[Any]) -> None:
@@ -365,6 +365,20 @@ class PlaygroundLoop(asyncio.BaseEventLoop):
         context: contextvars.Context | None = None,
     ) -> asyncio.Handle:
         handle = super().call_soon(callback, *args, context=context)
+        if self._sleeping:
+            self._write_to_self()
+        return handle
+
+    def call_at(
+        self,
+        when: float,
+        callback: Callable[[*Ts], object],
+        *args: *Ts,
+        context: contextvars.Context | None = None,
+    ) -> asyncio.TimerHandle:
+        # From outside a turn (a JavaScript callback) a timer may come due before the one the
+        # driver waits for: the next turn works out the wait afresh.
+        handle = super().call_at(when, callback, *args, context=context)
         if self._sleeping:
             self._write_to_self()
         return handle

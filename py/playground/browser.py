@@ -141,14 +141,13 @@ def install(
     _session.interrupt_lost = interrupt_lost
     time.sleep = _blocking_sleep  # type: ignore[assignment]
     builtins.input = _input
-    # One proxy for the worker's whole life, however many callbacks it takes.
-    turn: list[Any] = []
 
     def wake(delay: float | None) -> None:
-        loop_timer(turn[0], None if delay is None else delay * 1000)
+        loop_timer(turn, None if delay is None else delay * 1000)
 
     driver = Driver(wake, run_sync if jspi else None)
-    turn.append(create_proxy(driver.turn))
+    # One proxy for the worker's whole life, however many callbacks it takes.
+    turn = create_proxy(driver.turn)
     _session.driver = driver
 
 

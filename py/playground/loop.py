@@ -2,9 +2,9 @@
 
 CPython's ``asyncio.BaseEventLoop`` does all the work here. Its ``run_forever()`` calls
 ``_run_once()`` again and again, and each turn asks the selector to wait until the nearest timer
-(``select(timeout)``), moves the timers that are due to the ready queue (a heap of them, in
-deadline order, ties in the order they were made), and runs every callback that was ready when
-the turn began, first in, first out. A browser worker cannot wait inside Python: nothing else
+(``select(timeout)``), moves the timers that are due to the ready queue (from a heap, in
+deadline order), and runs every callback that was ready when the turn began, first in, first
+out. A browser worker cannot wait inside Python: nothing else
 would happen meanwhile (the page's messages, Stop, JavaScript's promises). So
 :class:`PlaygroundLoop` keeps CPython's turn whole and takes out the wait alone: its selector
 never waits, and where CPython's would (a timeout other than 0) it raises :class:`_Idle`

@@ -4,12 +4,16 @@ CPython through the runner (the loop turned by a plain scheduler), then in the p
 
 from __future__ import annotations
 
+import contextlib
+import io
 import textwrap
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from conftest import Site
 from playground.loop import TURNS_BUDGET_S, PlaygroundLoop
+from playground.runner import Program, compile_program
 from playwright.sync_api import Page, expect
 from test_runner import run_in_cpython
 from test_stop import STOP_WITHIN_S
@@ -311,6 +315,28 @@ def test_work_scheduled_from_outside_a_turn_wakes_the_sleeping_loop(outside: str
     # Due after 0.05 (or 0.06) s; the 10 s timer would be 10 s. The 0.5 s margin is for a
     # machine busy with browser tests.
     assert time.monotonic() - started < 0.5
+
+
+def test_stop_ends_a_loop_with_nothing_to_do_as_ctrl_c_would() -> None:
+    """Stop (Program.interrupt, after cancelling every task) while ``run_forever()`` waits
+    with nothing scheduled: CPython's Ctrl+C ends such a wait with KeyboardInterrupt."""
+    source = "import asyncio\nloop = asyncio.new_event_loop()\ntry:\n    loop.run_forever()\n"
+    source += "finally:\n    print('finally ran', loop.is_running())\n"
+    scheduler = Scheduler()
+    outcome: list[BaseException | None] = []
+    out = io.StringIO()
+
+    def host() -> None:
+        program = Program(compile_program(source), scheduler.driver, outcome.append)
+        program.start()
+        scheduler.later(0.05, program.interrupt)
+        scheduler.run_until(lambda: bool(outcome))
+
+    # As tracing.run: a thread of its own, away from Playwright's loop in the main thread.
+    with contextlib.redirect_stdout(out), ThreadPoolExecutor(1) as thread:
+        thread.submit(host).result()
+    assert isinstance(outcome[0], KeyboardInterrupt)
+    assert out.getvalue() == "finally ran False\n"
 
 
 def test_a_top_level_await_runs_the_loop_its_future_belongs_to() -> None:

@@ -94,6 +94,14 @@ STOPPABLE = {
         ),
         BOTH,
     ),
+    # A loop with nothing at all to do: Ctrl+C would end its run_forever() with
+    # KeyboardInterrupt, and Stop does the same (no task to cancel, no Python running to
+    # interrupt).
+    "idle-run-forever": Stoppable(
+        "import asyncio\n\nloop = asyncio.new_event_loop()\ntry:\n    print('started')\n"
+        "    loop.run_forever()\nfinally:\n    print('finally ran')\n",
+        BOTH,
+    ),
     # Exponential: each RecursionError starts the climb again, so it never ends by itself.
     "runaway-recursion": Stoppable(
         _in_main(

@@ -144,8 +144,9 @@ function writer(stream) {
 
 // The Python event loop's one timer (py/playground/loop.py): `wake(turn, ms)` calls `turn` once,
 // `ms` milliseconds from now, each call replacing the last; undefined withdraws it. 0 ms hops
-// through a MessageChannel instead: setTimeout(0) is clamped to 4 ms once timers nest, and a
-// hop still lets the worker's messages (Stop, the page's trace requests) in first. With JSPI
+// through a MessageChannel instead, as Pyodide's own scheduleCallback does: setTimeout(0) is
+// clamped to 4 ms once timers nest, and a hop still lets the worker's messages (Stop, the
+// page's trace requests) in first. With JSPI
 // the call allows stack switching (callPromising), so Python can wait inside a plain function.
 function createLoopTimer(promising) {
   const channel = new MessageChannel();

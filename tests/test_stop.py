@@ -102,6 +102,14 @@ STOPPABLE = {
         "    loop.run_forever()\nfinally:\n    print('finally ran')\n",
         BOTH,
     ),
+    # asyncio.run() inside a function waits with JSPI's stack switching: Stop's cancel must
+    # reach the tasks of the loop it runs all the same.
+    "run-inside-a-function": Stoppable(
+        _in_main("await asyncio.sleep(1e6)").replace(
+            "asyncio.run(main())", "def run():\n    asyncio.run(main())\n\nrun()"
+        ),
+        BOTH,
+    ),
     # Exponential: each RecursionError starts the climb again, so it never ends by itself.
     "runaway-recursion": Stoppable(
         _in_main(

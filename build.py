@@ -70,10 +70,10 @@ STATIC_FILES = ("index.html", "style.css", "favicon.svg")
 # and the rest). Bundled with code splitting, so page.js stays a file of its own and anything
 # both share goes to a chunk. The worker is bundled alone.
 PAGE_ENTRIES = ("main.js", "page.js")
-WORKER_ENTRY = "worker.js"
+WORKER_ENTRY = "runner/worker.js"
 # The memory snapshot of a ready interpreter (see make_snapshot), restored on second visits.
 SNAPSHOT = "snapshot.bin"
-SNAPSHOT_SCRIPT = ROOT / "web/make-snapshot.mjs"
+SNAPSHOT_SCRIPT = ROOT / "web/runner/make-snapshot.mjs"
 # The picker lists the lesson's examples in the lesson's order.
 EXAMPLES = (
     "create-task-basics",
@@ -251,11 +251,13 @@ def examples_json() -> bytes:
 
 
 def runner_zip() -> bytes:
-    """The py/playground package, unpacked into the worker's file system at start-up."""
+    """The py/playground package (its modules and the trace schema they read), unpacked into
+    the worker's file system at start-up."""
     target = CACHE / "playground.zip"
     target.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted((ROOT / "py/playground").glob("*.py")):
+        package = ROOT / "py/playground"
+        for path in sorted([*package.glob("*.py"), *package.glob("*.json")]):
             # A fixed date keeps the archive byte-identical when nothing changed.
             info = zipfile.ZipInfo(f"playground/{path.name}", date_time=(2020, 1, 1, 0, 0, 0))
             archive.writestr(info, path.read_bytes(), zipfile.ZIP_DEFLATED)
@@ -264,12 +266,12 @@ def runner_zip() -> bytes:
 
 def make_snapshot(playground_zip: Path) -> Path | None:
     """The memory snapshot of an interpreter that has done the worker's start-up steps, made
-    by web/make-snapshot.mjs under Node. Made again only when an input changes (the same
+    by web/runner/make-snapshot.mjs under Node. Made again only when an input changes (the same
     inputs give the same bytes). None when it cannot be made: the site then simply starts
     Python afresh on every visit, as it would on a failed restore."""
     pyodide = NODE_MODULES / "pyodide"
     inputs = [
-        SNAPSHOT_SCRIPT, ROOT / "web/interpreter.js", playground_zip,
+        SNAPSHOT_SCRIPT, ROOT / "web/runner/interpreter.js", playground_zip,
         *(pyodide / name for name in PYODIDE_FILES),
     ]  # fmt: skip
     key = hashlib.sha256(b"".join(hashlib.sha256(p.read_bytes()).digest() for p in inputs))

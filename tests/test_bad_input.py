@@ -113,7 +113,7 @@ def test_task_exception_retrieved_later_is_not_reported(page: Page, site: Site) 
 
 
 FLOOD = "for i in range(1_000_000):\n    print(i)\nprint('done')\n"
-# web/worker.js: at most 5,000 lines of a run reach the page.
+# web/runner/worker.js: at most 5,000 lines of a run reach the page.
 SHOWN_LINES = 5_000
 # A frame at 60 Hz is 17 ms; a page drawing a million lines would take seconds to answer.
 # 0.25 s leaves room for a machine busy with the flooding worker and other browsers.

@@ -1,4 +1,4 @@
-"""The memory snapshot (web/make-snapshot.mjs): a second visit restores Python from it and
+"""The memory snapshot (web/runner/make-snapshot.mjs): a second visit restores Python from it and
 behaves exactly as a fresh start does; a snapshot that does not restore costs a normal start,
 never the page. `PLAYGROUND_START=snapshot python3 build.py test` runs every other browser test
 on restored interpreters too."""

@@ -2,19 +2,18 @@
 no reload and no new wait for Python to load: on a cross-origin isolated page (COOP/COEP) and
 on a plain one, as inside an LMS iframe, where Stop has no interrupt buffer.
 
-Stop's steps (web/runner.js): cancel every task (``finally`` blocks run), then, where the page
-is isolated, KeyboardInterrupt through the interrupt buffer, last a switch to the spare worker
-loaded in advance. Each program below needs a different step.
+Stop's steps (web/runner/runner.js): cancel every task (``finally`` blocks run), then, where
+the page is isolated, KeyboardInterrupt through the interrupt buffer, last a switch to the
+spare worker loaded in advance. Each program below needs a different step.
 """
 
 from __future__ import annotations
 
-import json
-import subprocess
 from dataclasses import dataclass
 
 import pytest
-from conftest import ROOT, Site
+from conftest import Site
+from nodejs import run_module
 from playwright.sync_api import Page, expect
 from ui import Playground
 
@@ -213,10 +212,10 @@ def test_stopped_tasks_are_shown_cancelled_by_stop_on_the_timeline(page: Page, s
 
 def test_a_stop_written_while_python_checks_is_not_lost() -> None:
     """CPython's interrupt check reads the byte, then writes 0 to it. The view the worker
-    gives Pyodide (web/protocol.js) must keep a Stop that lands between the two: the race is
-    too rare to meet on demand through the page, so its steps are played here one by one."""
+    gives Pyodide (web/runner/protocol.js) must keep a Stop that lands between the two: the race
+    is too rare to meet on demand through the page, so its steps are played here one by one."""
     script = """
-        import { SIGINT, interruptView } from "./web/protocol.js";
+        import { SIGINT, interruptView } from "./web/runner/protocol.js";
         const byte = new Uint8Array(new SharedArrayBuffer(1));
         const view = interruptView(byte);
         const seen = [view[0]]; // Python reads: no Stop yet
@@ -227,12 +226,4 @@ def test_a_stop_written_while_python_checks_is_not_lost() -> None:
         seen.push(byte[0]); // which clears it
         console.log(JSON.stringify(seen));
     """
-    done = subprocess.run(
-        ["node", "--input-type=module", "-e", script],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout) == [0, 2, 2, 0]
+    assert run_module(script) == [0, 2, 2, 0]

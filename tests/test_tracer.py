@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 from expected import EXAMPLES, numbers_match
-from playground.tracer import ARITY, Event
+from playground.schema import ARITY, split
+from playground.tracer import Event
 from tracing import as_dicts, render, run, trace, trace_on_cpython
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -219,8 +220,8 @@ def test_a_broken_observer_never_breaks_the_program() -> None:
 
 
 def test_the_flat_stream_reads_back_event_by_event() -> None:
-    """The browser keeps the events end to end in one list (emit=list.extend); ARITY, which
-    web/trace-model.js copies, must read every kind back whole."""
+    """The browser keeps the events end to end in one list (emit=list.extend); the schema's
+    fields, which web/record/trace-model.js reads too, must cut every kind back whole."""
     tuples: list[tuple[object, ...]] = []
     flat: list[object] = []
 
@@ -248,11 +249,109 @@ def test_the_flat_stream_reads_back_event_by_event() -> None:
         """
     result = run(textwrap.dedent(source), emit=both)
     assert result.printed == "failed\n"
-    read: list[tuple[object, ...]] = []
-    i = 0
-    while i < len(flat):
-        size = ARITY[str(flat[i])]
-        read.append(tuple(flat[i : i + size]))
-        i += size
-    assert read == tuples
-    assert {event[0] for event in tuples} == set(ARITY)
+    assert list(split(flat)) == tuples
+    # Every kind the tracer writes when nothing goes wrong (tracer_error: see above).
+    assert {event[0] for event in tuples} == set(ARITY) - {"tracer_error"}
+
+
+# A program whose objects answer repr(), str() and attribute lookups with code that prints,
+# sleeps 0.2 s and raises: if the tracer ran any of it, the output or the time would show it.
+HOSTILE = """\
+import asyncio, time
+
+class Loud:
+    def __repr__(self):
+        print("repr ran")
+        time.sleep(0.2)
+        raise RuntimeError("repr")
+    __str__ = __repr__
+    def __getattr__(self, name):
+        print("getattr ran", name)
+        time.sleep(0.2)
+        raise AttributeError(name)
+    def __call__(self):
+        print("called")
+
+class LoudError(Exception):
+    def __str__(self):
+        print("str ran")
+        time.sleep(0.2)
+        return "loud"
+
+async def work(thing, n):
+    await asyncio.sleep(0.01)
+    return thing
+
+async def fail(thing):
+    raise LoudError("late", thing)
+
+async def main():
+    loud = Loud()
+    asyncio.get_running_loop().call_soon(loud)
+    results = await asyncio.gather(work(loud, [1, loud]), fail(loud), return_exceptions=True)
+    print(type(results[0]).__name__, type(results[1]).__name__)
+
+start = time.perf_counter()
+asyncio.run(main())
+print(f"took {time.perf_counter() - start:.2f}")
+"""
+
+
+def test_the_observer_never_runs_the_programs_code() -> None:
+    import subprocess
+    import sys
+
+    desktop = subprocess.run(
+        [sys.executable, "-c", HOSTILE], capture_output=True, text=True, check=True, timeout=30
+    ).stdout
+    untraced = run(HOSTILE, traced=False).printed
+    traced = run(HOSTILE)
+    assert traced.tracer_errors == []
+    # The same lines as python3 prints, and the same time to 0.01 s (0.2 s would be a repr run).
+    assert traced.printed == untraced == desktop == "called\nLoud LoudError\ntook 0.01\n"
+    shown = {e["name"]: e for e in as_dicts(traced.events) if e["kind"] == "created"}
+    assert shown["Task-2"]["coro"] == "work(<Loud object>, [1, <Loud object>])"
+    ends = {e["task"]: e["detail"] for e in as_dicts(traced.events) if e["kind"] == "done"}
+    assert ends[2] == "<Loud object>"
+    assert ends[3] == "LoudError('late', <Loud object>)"
+
+
+def test_waits_and_causes_are_data_the_words_are_made_from() -> None:
+    from playground.schema import named
+
+    events, _ = trace(
+        textwrap.dedent(
+            """
+            import asyncio
+            async def fail():
+                await asyncio.sleep(0.01)
+                raise ValueError("no")
+            async def main():
+                helper = asyncio.create_task(asyncio.sleep(0.02))
+                await helper
+                await asyncio.gather(asyncio.sleep(0.01), asyncio.sleep(0.01))
+                async with asyncio.TaskGroup() as group:
+                    group.create_task(fail())
+                    group.create_task(asyncio.sleep(1))
+            try:
+                asyncio.run(main())
+            except* ValueError:
+                pass
+            """
+        )
+    )
+    raw = [named(e) for e in events]
+    waits = [tuple(e["wait"]) for e in raw if e["kind"] == "step" and e["wait"]]
+    # Task-2 is the helper; group 1 the gather() (2 awaitables), group 2 the TaskGroup.
+    assert ("task", 2, "Task-2") in waits
+    assert ("gather", 1, 2) in waits
+    assert ("taskgroup", 2) in waits
+    assert ("sleep", 0.01) in waits
+    causes = {e["task"]: tuple(e["cause"]) for e in raw if e["kind"] == "cancel"}
+    assert causes[6] == ("sibling_failed", 5)  # Task-5 fail() failed; Task-6 was its sibling
+    assert causes[1] == ("taskgroup_child_failed", 5)
+    failed = [e["detail"] for e in raw if e["kind"] == "done" and e["state"] == "failed"]
+    assert [tuple(d) for d in failed] == [
+        ("ValueError", "ValueError: no"),
+        ("ExceptionGroup", "ExceptionGroup: unhandled errors in a TaskGroup (1 sub-exception)"),
+    ]

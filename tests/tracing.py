@@ -17,6 +17,7 @@ from typing import Any
 
 from playground.loop import Driver, Latch
 from playground.runner import Program, ProgramLoop, Task, compile_program, format_exception
+from playground.schema import cause_words, group_words, named, split, wait_words
 from playground.tracer import Event, Tracer
 
 
@@ -164,22 +165,30 @@ def trace_on_cpython(source: str) -> tuple[list[Event], str]:
 
 
 def as_dicts(events: list[Event]) -> list[dict[str, Any]]:
-    """The tracer's list events with their fields named (see playground.tracer)."""
-    fields = {
-        "group": ("group", "type", "label", "owner"),
-        "created": ("t", "task", "name", "coro", "parent", "group"),
-        "step": ("task", "start", "end", "wait"),
-        "cancel": ("t", "task", "cause"),
-        "done": ("t", "task", "state", "detail"),
-        "blocked": ("task", "start", "end"),
-    }
-    seconds = {"t", "start", "end"}  # recorded in whole microseconds
-
-    def named(e: Event) -> dict[str, Any]:
-        values = dict(zip(fields[e[0]], e[1:], strict=True))
-        return {"kind": e[0], **{k: v / 1e6 if k in seconds else v for k, v in values.items()}}
-
-    return [named(e) for e in events]
+    """The events with their fields named (playground.schema) and times in seconds, and
+    what the page would say for each: a step's ``wait``, a cancel's ``cause``, an end's
+    ``detail`` and a group's ``label`` as words (``sleep(1.5)``, ``timeout``...)."""
+    tasks: dict[int, dict[str, str]] = {}
+    out = []
+    for event in split(events):
+        e = named(event)
+        kind = e["kind"]
+        if kind == "created":
+            tasks[e["task"]] = {"name": e["name"], "label": e["coro"]}
+        elif kind == "group":
+            e["label"] = group_words(e["type"], e["size"])
+        elif kind == "step":
+            e["wait"] = wait_words(e["wait"], tasks.get)
+        elif kind == "cancel":
+            e["cause"] = cause_words(e["cause"], tasks.get)
+        elif kind == "done":
+            if e["state"] == "failed":
+                e["detail"] = e["detail"][1]
+            elif e["state"] == "cancelled":
+                e["detail"] = cause_words(e["detail"], tasks.get)
+            tasks[e["task"]]["error"] = e["detail"] if e["state"] == "failed" else e["state"]
+        out.append(e)
+    return out
 
 
 def render(events: list[Event]) -> str:

@@ -1,20 +1,14 @@
-// The page's entry: starts the Python worker first, then loads the rest of the page (page.js,
-// mostly the editor: ~170 kB gzipped to fetch and parse) while Python loads in the worker.
-import { createRunner } from "./runner.js";
+// The page's entry: reads the address's options, starts the Python worker, then loads the rest
+// of the page (page.js, mostly the editor: ~170 kB gzipped to fetch and parse) while Python
+// loads. The run record exists from the start, so nothing the runner says before page.js has
+// loaded is lost.
+import { readOptions } from "./record/options.js";
+import { createRecord } from "./record/run-record.js";
+import { createRunner } from "./runner/runner.js";
 
-// The runner's events that come before page.js has loaded, kept in order and replayed to it.
-const early = [];
-let handlers = null;
-const runner = createRunner(
-  new Proxy(
-    {},
-    {
-      get: (_, name) =>
-        (...args) => (handlers ? handlers[name]?.(...args) : early.push([name, args])),
-    },
-  ),
-);
+const address = readOptions();
+const record = createRecord();
+const runner = createRunner(record, address.options);
 
 const { connect } = await import("./page.js");
-handlers = connect(runner);
-for (const [name, args] of early.splice(0)) handlers[name]?.(...args);
+connect(runner, record, address);

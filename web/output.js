@@ -1,11 +1,14 @@
-// The Output pane: program output rendered as text (never HTML), stderr styled apart.
-// Chunks arrive as fast as the program prints; they are drawn once per animation frame.
+// The Output pane: the run's output as the run record keeps it, rendered as text (never
+// HTML), stderr and the page's own notes styled apart. Chunks arrive as fast as the program
+// prints; they are drawn once per animation frame, and all at once when the run ends, so that
+// whoever sees the run's end state (a learner, a test, a host page) sees all of its output.
 
-export function createOutput(element) {
+export function createOutput(element, record) {
   let pending = [];
   let frame = 0;
 
   function draw() {
+    cancelAnimationFrame(frame);
     frame = 0;
     // Read before writing: only follow the output if the learner has not scrolled up.
     const atBottom = element.scrollHeight - element.scrollTop - element.clientHeight < 24;
@@ -27,24 +30,22 @@ export function createOutput(element) {
     if (atBottom) element.scrollTop = element.scrollHeight;
   }
 
-  function add(stream, text) {
-    pending.push({ stream, text });
-    if (!frame) frame = requestAnimationFrame(draw);
-  }
-
-  return {
-    write: add,
-    /** A line of our own (not the program's), e.g. "Stopped.". */
-    note(text) {
-      add("note", (needsNewline() ? "\n" : "") + text + "\n");
-    },
-    clear() {
+  record.subscribe((change) => {
+    if (change.type === "run-started") {
       pending = [];
-      if (frame) cancelAnimationFrame(frame);
+      cancelAnimationFrame(frame);
       frame = 0;
       element.replaceChildren();
-    },
-  };
+    } else if (change.type === "output") {
+      const { stream, text } = change;
+      // The page's notes are lines of their own.
+      const line = stream === "note" && !text.startsWith("\n") && needsNewline() ? `\n${text}` : text;
+      pending.push({ stream, text: stream === "note" && !line.endsWith("\n") ? `${line}\n` : line });
+      if (!frame) frame = requestAnimationFrame(draw);
+    } else if (change.type === "run-ended") {
+      draw();
+    }
+  });
 
   function needsNewline() {
     const last = pending.at(-1)?.text ?? element.lastElementChild?.textContent ?? "";

@@ -1,4 +1,4 @@
-"""Browser-only glue between the worker (``web/worker.js``) and :mod:`playground.runner`.
+"""Browser-only glue between the worker (``web/runner/worker.js``) and :mod:`playground.runner`.
 
 Imported only inside Pyodide. The worker calls :func:`install` once, then :func:`start` per
 run and :func:`stop` when the learner presses Stop. Everything handed back to JavaScript is

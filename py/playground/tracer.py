@@ -1,59 +1,52 @@
 """Record what every task of a program does, as the event loop does it.
 
-The vocabulary is small and past tense. Each event is a tuple whose first item says which
-(a run of 10,000 tasks makes 50,000 of them), with a fixed number of items for each kind
-(``ARITY``):
-
-``("group", group, type, label, owner)``  a TaskGroup or gather() first seen
-``("created", t, task, name, coro, parent, group)``  a task was created
-``("step", task, start, end, wait)``  a task ran one step; ``wait`` is what it then waits on
-    in a learner's words (``sleep(1.5)``, ``task fetch(1)``, ``gather of 3``...) or None
-``("cancel", t, task, cause)``  someone asked a task to cancel, and why
-``("done", t, task, state, detail)``  a task ended: state done/failed/cancelled, detail its
-    result, exception or cancellation cause
-``("blocked", task, start, end)``  one step held the loop longer than asyncio's slow-callback
-    threshold (100 ms)
+The vocabulary is small and past tense: a task was ``created``, ran a ``step`` and then
+waited on something, someone asked it to ``cancel``, it was ``done``; a ``group`` (TaskGroup
+or gather()) appeared; a step ``blocked`` the loop. ``trace_schema.json`` declares each
+event's fields in order, and each kind of wait and cancellation cause (``("sleep", 1.5)``,
+``("sibling_failed", 3)``) as data: the words are made where they are shown. The tracer is
+the only writer; ``playground.schema`` and ``web/record/trace-model.js`` read by name.
 
 Times are whole microseconds on the loop's clock since :meth:`Tracer.install` (integers:
 JSON writes them several times faster than floats, which matters most in the browser); tasks
-and groups are numbered 1, 2... in order of appearance; ``parent``, ``group`` and ``owner``
-are such numbers or None.
+and groups are numbered 1, 2... in order of appearance.
 
 ``emit`` receives each event as it happens. It may keep the tuples (``list.append``) or lay
 their items end to end in one flat list (``list.extend``), which the browser does: a list of
 numbers and strings holds nothing the garbage collector counts, while 50,000 kept tuples
-brought on a full collection in the middle of a run (README, Benchmarks). ``ARITY`` reads the
-flat stream back.
+brought on a full collection in the middle of a run (README, Benchmarks). For the same
+reason a wait is made once per kind and argument and then reused.
 
 How it observes: every loop, CPython's and Pyodide's WebLoop alike, runs a callback through
 ``asyncio.Handle._run``, and a task runs a step when a callback whose ``__self__`` is the task
 runs (``TaskStepMethWrapper`` or ``task_wakeup``). So the tracer wraps that one method while it
 is installed, and ``create_task`` of the program's loop class: a program may run several loops
 (each ``asyncio.run()`` makes its own), all of one class. What a suspended task waits on comes
-from ``task._fut_waiter`` and the innermost
-coroutine of its await chain. Who cancelled a task is read from the caller of
-``task.cancel()``, which can be wrapped where tasks accept attributes (Pyodide's tasks are a
-Python subclass).
+from ``task._fut_waiter`` and the innermost coroutine of its await chain. Who cancelled a task
+is read from the caller of ``task.cancel()``, which can be wrapped where tasks accept
+attributes (the playground's tasks are a Python subclass).
 
 Like Trio's instruments, the tracer must never break what it observes: any error inside it
 switches it off and is reported once through ``on_error``, never raised into the program.
+Nor does it run the program's code: it never calls ``repr()``, ``str()`` or ``getattr()`` on
+the program's objects (``playground.describe`` names them), and it looks at a callback only
+once its type shows it is asyncio's own.
 """
 
 from __future__ import annotations
 
 import asyncio
-import reprlib
 import sys
 import time
-import weakref
+import types
 from collections.abc import Callable
 from types import CodeType, FrameType
 from typing import Any
 
+from . import describe
+
 Event = tuple[Any, ...]
-# Items in each kind of event, its name included; web/trace-model.js reads the flat stream
-# with the same table.
-ARITY = {"group": 5, "created": 7, "step": 5, "cancel": 4, "done": 5, "blocked": 4}
+Wait = tuple[Any, ...]
 
 # Where the tracer keeps a task's number: on the task itself (asyncio's tasks, C or Python,
 # take attributes). A task class that names it in ``__slots__`` (``TASK_SLOTS``, as the
@@ -79,47 +72,33 @@ _HOUSEKEEPING = frozenset(
 # asyncio's own threshold for "Executing <Handle> took 0.100 seconds" (slow_callback_duration).
 BLOCKED_AFTER_NS = 100_000_000
 
-_short = reprlib.Repr()
-_short.maxstring = 24
-_short.maxother = 24
-_short.maxlist = _short.maxtuple = _short.maxdict = 4
-_short.maxlevel = 2
-
-# Innermost asyncio coroutines a task can be parked in, by qualified name, in plain words.
-_PARKED_IN = {
-    "TaskGroup.__aexit__": "TaskGroup",
-    "TaskGroup._aexit": "TaskGroup",
-    "Queue.get": "Queue.get",
-    "Queue.put": "Queue.put",
-    "Queue.join": "Queue.join",
-    "Event.wait": "Event.wait",
-    "Lock.acquire": "Lock",
-    "Semaphore.acquire": "Semaphore",
-    "BoundedSemaphore.acquire": "Semaphore",
-    "Condition.wait": "Condition.wait",
-    "Barrier.wait": "Barrier.wait",
-    "wait": "wait()",
-    "_wait": "wait()",
-    "wait_for": "wait_for()",
-    "shield": "shield()",
+# Innermost asyncio coroutines a task can be parked in, by qualified name: the wait it means.
+_PARKED_IN: dict[str, Wait] = {
+    "Queue.get": ("queue_get",),
+    "Queue.put": ("queue_put",),
+    "Queue.join": ("queue_join",),
+    "Event.wait": ("event",),
+    "Lock.acquire": ("lock",),
+    "Semaphore.acquire": ("semaphore",),
+    "BoundedSemaphore.acquire": ("semaphore",),
+    "Condition.wait": ("condition",),
+    "Barrier.wait": ("barrier",),
+    "wait": ("wait",),
+    "_wait": ("wait",),
+    "wait_for": ("wait_for",),
+    "shield": ("shield",),
 }
+_TASKGROUP_EXITS = frozenset({"TaskGroup.__aexit__", "TaskGroup._aexit"})
+_FUTURE: Wait = ("future",)
 
-
-_SIMPLE = (int, float, bool, type(None))
-
-
-def _arg_repr(value: object) -> str:
-    # reprlib is slow; most arguments are small numbers and short strings.
-    if type(value) in _SIMPLE or (isinstance(value, str) and len(value) <= _short.maxstring):
-        return repr(value)
-    return _short.repr(value)
-
-
-def _error_text(error: BaseException) -> str:
-    """An exception as a traceback's last line names it: ``ValueError: bad input``, or only
-    ``KeyboardInterrupt`` when it has no message (not ``KeyboardInterrupt:``)."""
-    message = str(error)
-    return f"{type(error).__name__}: {message}" if message else type(error).__name__
+# The types of the callbacks that run a task's step: C code whose ``__self__`` is the task.
+# TaskStepMethWrapper is not exported, so it is recognised by name the first time it runs.
+_BUILTIN_METHOD = types.BuiltinMethodType
+_STEP_WRAPPER_NAME = "TaskStepMethWrapper"
+_type_name = type.__dict__["__name__"].__get__
+_HEAP_TYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: a class made by a class statement
+_flags = type.__dict__["__flags__"].__get__
+_own_dict = type.__dict__["__dict__"].__get__
 
 
 def _qualname(frame: FrameType) -> str:
@@ -143,15 +122,18 @@ def _frame_kind(frame: FrameType) -> str:
 
 def describe_coroutine(coro: object) -> str:
     """``fetch_api('Service-B', 1.5)``: the coroutine's function and the arguments it got."""
-    code = getattr(coro, "cr_code", None) or getattr(coro, "gi_code", None)
-    if code is None:
-        return _short.repr(coro)
-    frame = getattr(coro, "cr_frame", None) or getattr(coro, "gi_frame", None)
+    kind = type(coro)
+    if kind is types.CoroutineType:
+        code, frame = coro.cr_code, coro.cr_frame  # type: ignore[attr-defined]
+    elif kind is types.GeneratorType:
+        code, frame = coro.gi_code, coro.gi_frame  # type: ignore[attr-defined]
+    else:
+        return describe.value(coro)
     if frame is None:
         return f"{code.co_name}()"
     count = code.co_argcount + code.co_kwonlyargcount
     local = frame.f_locals
-    args = [_arg_repr(local[n]) for n in code.co_varnames[:count] if n in local]
+    args = [describe.value(local[n]) for n in code.co_varnames[:count] if n in local]
     return f"{code.co_name}({', '.join(args)})"
 
 
@@ -172,17 +154,25 @@ class Tracer:
         # whose monotonic_ns() twin gives integers at once and saves a call per step.
         self._clock: Callable[[], int] = time.monotonic_ns
         self._t0 = 0
-        self._labels: list[str] = [""]  # by task number
-        self._groups_by_taskgroup: weakref.WeakKeyDictionary[object, int] = (
-            weakref.WeakKeyDictionary()
-        )
+        self._labelled = 0
+        # The classes of the program's tasks, by id (a class's own hash could be the
+        # program's code), kept alive by _task_classes.
+        self._task_class_ids: set[int] = set()
+        self._task_classes: list[type] = []
+        # TaskGroups by id, each kept with its number (a TaskGroup subclass could hash itself).
+        self._taskgroups: dict[int, tuple[object, int]] = {}
         # The frame of the gather() call now creating its children (identity marks the call,
         # and reading its locals once per call, not per child, saves a dict each); dropped as
         # soon as another gather() starts.
         self._gather_frame: FrameType | None = None
         self._gather_group = 0
         self._group_count = 0
-        self._cancel_causes: dict[int, str] = {}
+        self._group_by_task: dict[int | None, int] = {}  # task number -> its group's
+        self._cancel_causes: dict[int, Wait] = {}
+        # Waits made once and reused (see the module's docstring), by kind then argument.
+        self._sleeps: dict[float, Wait] = {}
+        self._task_waits: dict[int, Wait] = {}
+        self._group_waits: dict[tuple[str, int | None, int], Wait] = {}
         # What each code object creating tasks is (see _frame_kind), looked up once. Keyed by
         # id: a code object hashes its whole contents each time (~1 us). Each entry holds its
         # code object, so no other can take that id while the entry lasts.
@@ -239,7 +229,9 @@ class Tracer:
         return (self._clock() - self._t0) // 1000
 
     def number_of(self, task: object) -> int | None:
-        """The task's number in this trace, or None if it is not the program's."""
+        """The task's number in this trace, or None if it is not one of the program's."""
+        if id(type(task)) not in self._task_class_ids:
+            return None
         number: int | None = getattr(task, _NUMBER, None)
         return number
 
@@ -258,26 +250,32 @@ class Tracer:
         # not run, so they have their number before it runs. The label is read first: an
         # eagerly started task could change its arguments. One function, not several: this
         # runs for every task, and each call costs about as much as a task's step.
-        code = getattr(coro, "cr_code", None)
-        if id(code) in _HOUSEKEEPING:
+        if type(coro) is types.CoroutineType and id(coro.cr_code) in _HOUSEKEEPING:
             return original(loop, coro, **kwargs)
-        labels = self._labels
-        if len(labels) <= LABELLED_TASKS:
+        if self._labelled < LABELLED_TASKS:
             label = describe_coroutine(coro)
+        elif type(coro) is types.CoroutineType:
+            label = f"{coro.cr_code.co_name}(…)"
         else:
-            label = f"{code.co_name}(…)" if code is not None else "…"
+            label = "…"
         task = original(loop, coro, **kwargs)
         try:
-            number = len(labels)
+            self._labelled += 1
+            number = self._labelled
+            cls = type(task)
+            if id(cls) not in self._task_class_ids:
+                self._task_class_ids.add(id(cls))
+                self._task_classes.append(cls)
             setattr(task, _NUMBER, number)
-            labels.append(label)
             parent = asyncio.current_task(loop)
             # Frame 1 is the class's create_task (see install), 2 what called it.
             group = self._group_of(sys._getframe(2), parent)
+            if group is not None:
+                self._group_by_task[number] = group
             t = (self._clock() - self._t0) // 1000
-            parent_number = getattr(parent, _NUMBER, None)
+            parent_number = self.number_of(parent)
             self._emit(("created", t, number, task.get_name(), label, parent_number, group))
-            if type(task) not in self._hooked:
+            if cls not in self._hooked:
                 self._watch_cancel(task)
         except Exception as error:
             self._fail(error)
@@ -307,25 +305,25 @@ class Tracer:
             frame = frame.f_back
         return None
 
-    def _new_group(self, kind: str, label: str, parent: asyncio.Task[Any] | None) -> int:
+    def _new_group(self, kind: str, size: int | None, parent: asyncio.Task[Any] | None) -> int:
         self._group_count += 1
-        owner = self.number_of(parent) if parent is not None else None
-        self._emit(("group", self._group_count, kind, label, owner))
+        self._emit(("group", self._group_count, kind, self.number_of(parent), size))
         return self._group_count
 
     def _taskgroup(self, taskgroup: object, parent: asyncio.Task[Any] | None) -> int:
-        group = self._groups_by_taskgroup.get(taskgroup)
-        if group is None:
-            group = self._new_group("TaskGroup", "TaskGroup", parent)
-            self._groups_by_taskgroup[taskgroup] = group
+        known = self._taskgroups.get(id(taskgroup))
+        if known is not None:
+            return known[1]
+        group = self._new_group("TaskGroup", None, parent)
+        self._taskgroups[id(taskgroup)] = (taskgroup, group)
         return group
 
     def _gather(self, frame: FrameType, parent: asyncio.Task[Any] | None) -> int:
         if frame is not self._gather_frame:
             args = frame.f_locals.get("coros_or_futures")
-            count = len(args) if isinstance(args, tuple) else 0
+            count = len(args) if type(args) is tuple else 0
             self._gather_frame = frame
-            self._gather_group = self._new_group("gather", f"gather of {count}", parent)
+            self._gather_group = self._new_group("gather", count, parent)
         return self._gather_group
 
     # --- cancellation causes ------------------------------------------------------------
@@ -361,39 +359,27 @@ class Tracer:
         self._cancel_causes.setdefault(number, cause)
         self._emit(("cancel", self.now(), number, cause))
 
-    def _cancel_cause(self, caller: FrameType, loop: asyncio.AbstractEventLoop) -> str:
+    def _cancel_cause(self, caller: FrameType, loop: asyncio.AbstractEventLoop) -> Wait:
         name = _qualname(caller)
         if name == "TaskGroup._abort":
             origin = caller.f_back
-            sibling = origin.f_locals.get("task") if origin is not None else None
-            if isinstance(sibling, asyncio.Task) and self.number_of(sibling) is not None:
-                return f"sibling {sibling.get_name()} failed ({self._error_of(sibling)})"
-            return "its TaskGroup was aborted"
+            sibling = self.number_of(origin.f_locals.get("task")) if origin is not None else None
+            return ("sibling_failed", sibling) if sibling is not None else ("taskgroup_aborted",)
         if name == "TaskGroup._on_task_done":
             # A TaskGroup wakes its own task this way when a child fails; it is uncancelled.
-            failed = caller.f_locals.get("task")
-            what = failed.get_name() if isinstance(failed, asyncio.Task) else "a task"
-            return f"its TaskGroup, because {what} failed"
+            return ("taskgroup_child_failed", self.number_of(caller.f_locals.get("task")))
         if name.startswith("Timeout.") or name in {"wait_for", "_cancel_and_wait"}:
-            return "timeout"
+            return ("timeout",)
         if name == "_GatheringFuture.cancel":
-            return "its gather() was cancelled"
+            return ("gather_cancelled",)
         if name == "cancel_all_tasks":
-            return "still running when asyncio.run() ended"
+            return ("run_ended",)
         if name == "stop" and "playground" in caller.f_code.co_filename:
-            return "Stop"
-        canceller = asyncio.current_task(loop)
-        if canceller is not None and self.number_of(canceller) is not None:
-            return f"cancel() called by {canceller.get_name()}"
-        return f"cancel() called in {name}"
-
-    def _error_of(self, task: asyncio.Task[Any]) -> str:
-        if not task.done() or task.cancelled():
-            return "cancelled"
-        # _exception, not exception(): that would mark the error retrieved, and CPython's
-        # "Task exception was never retrieved" would never come. Observing must not change it.
-        error = task._exception
-        return _error_text(error) if error is not None else "done"
+            return ("stop",)
+        canceller = self.number_of(asyncio.current_task(loop))
+        if canceller is not None:
+            return ("cancelled_by", canceller)
+        return ("cancelled_in", name)
 
     # --- steps: the hot path, kept lean (see the benchmark in the README) ------------------
 
@@ -402,16 +388,29 @@ class Tracer:
     ) -> Callable[[asyncio.Handle], None]:
         """A stand-in for ``Handle._run`` that times the steps of this run's tasks. Every
         callback of every loop in the process passes here while the tracer is installed, so
-        anything else leaves after two attribute lookups; names are bound in the closure."""
+        anything else leaves after a few identity checks; names are bound in the closure."""
         tracer = self
         clock = self._clock
         emit = self._emit
         t0 = self._t0
+        classes = self._task_class_ids
+        step_wrapper: type | None = None
 
         def run(handle: asyncio.Handle) -> None:
-            task: Any = getattr(handle._callback, "__self__", None)  # type: ignore[attr-defined]
+            nonlocal step_wrapper
+            callback = handle._callback  # type: ignore[attr-defined]
+            kind = type(callback)
+            # Only asyncio's own C callbacks are looked into: a callback of the program's could
+            # answer any attribute lookup with its own code.
+            if kind is not step_wrapper and kind is not _BUILTIN_METHOD:
+                if step_wrapper is not None or not _is_step_wrapper(kind):
+                    return run_handle(handle)
+                step_wrapper = kind
+            task: Any = callback.__self__
+            if id(type(task)) not in classes or not tracer.active:
+                return run_handle(handle)
             number = getattr(task, _NUMBER, None)
-            if number is None or not tracer.active:
+            if number is None:
                 return run_handle(handle)
             start = clock()
             try:
@@ -438,30 +437,71 @@ class Tracer:
 
     def _ended(self, task: asyncio.Task[Any], number: int, t: int) -> Event:
         if task.cancelled():
-            return ("done", t, number, "cancelled", self._cancel_causes.get(number, "cancelled"))
-        error = task._exception  # see _error_of
+            return ("done", t, number, "cancelled", self._cancel_causes.get(number))
+        # _exception, not exception(): that would mark the error retrieved, and CPython's
+        # "Task exception was never retrieved" would never come. Observing must not change it.
+        error = task._exception
         if error is not None:
-            return ("done", t, number, "failed", _error_text(error))
-        return ("done", t, number, "done", _arg_repr(task.result()))
+            return ("done", t, number, "failed", describe.error(error))
+        return ("done", t, number, "done", describe.value(task.result()))
 
-    def _waiting_on(self, task: asyncio.Task[Any]) -> str:
-        """What a suspended task waits on, in the words of the lesson."""
+    def _waiting_on(self, task: asyncio.Task[Any]) -> Wait:
+        """What a suspended task waits on (see trace_schema.json's waits)."""
         future = task._fut_waiter  # type: ignore[attr-defined]
-        if isinstance(future, asyncio.Task):
-            number = self.number_of(future)
-            label = self._labels[number] if number is not None else ""
-            return f"task {label or future.get_name()}"
-        children = getattr(future, "_children", None)
-        if children is not None:
-            return f"gather of {len(children)}"
+        number = self.number_of(future)
+        if number is not None:
+            wait = self._task_waits.get(number)
+            if wait is None:
+                wait = self._task_waits[number] = ("task", number, future.get_name())
+            return wait
+        if type(future) is _GATHERING_FUTURE:
+            children = future._children  # type: ignore[attr-defined]
+            first = self.number_of(children[0]) if children else None
+            return self._group_wait("gather", self._group_by_task.get(first), len(children))
         coro: Any = task.get_coro()
-        while (inner := getattr(coro, "cr_await", None)) is not None and hasattr(inner, "cr_code"):
+        while type(coro) is types.CoroutineType:
+            inner = coro.cr_await
+            if type(inner) is not types.CoroutineType:
+                break
             coro = inner
-        frame = getattr(coro, "cr_frame", None)
-        if frame is not None and _is_asyncio(frame):
-            name = _qualname(frame)
-            if name == "sleep":
-                return f"sleep({frame.f_locals.get('delay', '?')!r})"
-            if name in _PARKED_IN:
-                return _PARKED_IN[name]
-        return "future"
+        if type(coro) is not types.CoroutineType:
+            return _FUTURE
+        frame = coro.cr_frame
+        if frame is None or not _is_asyncio(frame):
+            return _FUTURE
+        name = _qualname(frame)
+        if name == "sleep":
+            return self._sleep_wait(frame.f_locals.get("delay"))
+        if name in _TASKGROUP_EXITS:
+            known = self._taskgroups.get(id(frame.f_locals.get("self")))
+            return self._group_wait("taskgroup", known[1] if known else None, 0)
+        return _PARKED_IN.get(name, _FUTURE)
+
+    def _sleep_wait(self, delay: object) -> Wait:
+        if type(delay) is not int and type(delay) is not float:
+            return ("sleep", None)
+        seconds: float = delay
+        wait = self._sleeps.get(seconds)
+        if wait is None:
+            wait = self._sleeps[seconds] = ("sleep", seconds)
+        return wait
+
+    def _group_wait(self, kind: str, group: int | None, size: int) -> Wait:
+        key = (kind, group, size)
+        wait = self._group_waits.get(key)
+        if wait is None:
+            made = ("gather", group, size) if kind == "gather" else ("taskgroup", group)
+            wait = self._group_waits[key] = made
+        return wait
+
+
+def _is_step_wrapper(kind: type) -> bool:
+    """Whether ``kind`` is asyncio's C TaskStepMethWrapper: a static type before Python 3.12,
+    a heap type of the ``_asyncio`` module since (a class of the program's could take the
+    name, but would live in the program's module)."""
+    if _type_name(kind) != _STEP_WRAPPER_NAME:
+        return False
+    return not _flags(kind) & _HEAP_TYPE or _own_dict(kind).get("__module__") == "_asyncio"
+
+
+_GATHERING_FUTURE: type = asyncio.tasks._GatheringFuture  # type: ignore[attr-defined]

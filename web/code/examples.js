@@ -7,7 +7,8 @@ export async function loadExamples() {
   return response.json();
 }
 
-export function createPicker(select, examples, { onPick }) {
+/** The picker in `select`, showing `requested` (the address's example=), else the first. */
+export function createPicker(select, examples, requested, { onPick }) {
   for (const { slug, title } of examples) {
     select.append(new Option(title, slug));
   }
@@ -25,10 +26,9 @@ export function createPicker(select, examples, { onPick }) {
   }
 
   select.addEventListener("change", () => show(select.value, { updateURL: true }));
-  const requested = new URL(location.href).searchParams.get("example");
   show(requested, { updateURL: false });
   return {
     /** Whether the URL asked for an example that does not exist. */
-    unknownRequest: requested !== null && !bySlug.has(requested),
+    unknownRequest: requested !== undefined && !bySlug.has(requested),
   };
 }

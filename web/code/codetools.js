@@ -2,7 +2,8 @@
 // "Reset" goes back to the lesson's code after asking and can be undone, and "Share" makes a
 // link that carries the code. Code from a link only ever reaches the editor: it is not run,
 // and every message here is set as text, never as HTML.
-import { decodeCode, linkPayload, MAX_CODE_BYTES, shareLink } from "./share.js";
+import { readOptions } from "../record/options.js";
+import { decodeCode, MAX_CODE_BYTES, shareLink } from "./share.js";
 import { createDrafts } from "./storage.js";
 
 // Long enough to write once per burst of typing, short enough that a crash loses little;
@@ -176,9 +177,8 @@ export function createCodeTools(editor) {
     if (document.visibilityState === "hidden") save();
   });
 
-  /** Reads the share link in the page's URL, if any, for the next `open` to show. */
-  async function readLink() {
-    const payload = linkPayload();
+  /** Reads a share link's `payload` (the address's #code=), for the next `open` to show. */
+  async function readLink(payload) {
     if (payload !== null) link = { payload, ...(await decodeCode(payload)) };
   }
 
@@ -208,14 +208,27 @@ export function createCodeTools(editor) {
 
   // A share link pasted into this tab's address bar changes only the fragment: no new page.
   addEventListener("hashchange", async () => {
-    if (!slot || linkPayload() === null) return;
-    await readLink();
+    const payload = readOptions().code;
+    if (!slot || payload === null) return;
+    await readLink(payload);
     open(shown);
   });
 
   return {
     /** Call (and await) before the first `open`, which then shows the link's code. */
     readLink,
+
+    /**
+     * The name a run's trace takes from the code it ran: the example's when the code is the
+     * lesson's own, else what the code is ("gather-weather-edited", "shared-code", "my-code").
+     */
+    title() {
+      if (!slot) return "my-code";
+      const edited = editor.text !== slot.original;
+      if (slot.kind === "example") return edited ? `${slot.slug}-edited` : slot.slug;
+      if (slot.kind === "shared") return edited ? "shared-code-edited" : "shared-code";
+      return "my-code";
+    },
 
     /**
      * Shows `example` (null: the learner's own code, when there are no examples): its draft

@@ -1,7 +1,16 @@
 // The live task timeline: one lane per task, drawn on a canvas once per animation frame.
 // Layout is a pure function of the trace (trace-model.js) and the time shown; drawing only
 // reads from it. As in uPlot, changes only mark the picture dirty and one frame redraws it.
-import { lanes, segments, stateAt, summary } from "./trace-model.js";
+import {
+  endWords,
+  groupWords,
+  lanes,
+  segments,
+  stateAt,
+  summary,
+  waitFamily,
+  waitWords,
+} from "../record/trace-model.js";
 
 const LANE_HEIGHT = 22;
 const AXIS_HEIGHT = 22;
@@ -30,14 +39,6 @@ const COLOR_VARS = {
   now: "--tl-now",
 };
 
-/** The colour family of a wait: timers, other tasks, or anything else. */
-function waitKind(wait) {
-  if (!wait) return "pending";
-  if (wait.startsWith("sleep(")) return "sleep";
-  if (wait.startsWith("task ") || wait.startsWith("gather") || wait === "TaskGroup") return "tasks";
-  return "other";
-}
-
 function readColors() {
   const style = getComputedStyle(document.documentElement);
   return Object.fromEntries(
@@ -53,19 +54,21 @@ function niceStep(seconds, width) {
 function describeTask(trace, task, t) {
   const now = stateAt(task, t);
   const lines = [`${task.name}  ${task.coro}`];
-  if (now) lines.push(`at ${t.toFixed(2)} s: ${now.state}${now.wait ? ` on ${now.wait}` : ""}`);
+  const on = now?.wait ? ` on ${waitWords(now.wait, trace)}` : "";
+  if (now) lines.push(`at ${t.toFixed(2)} s: ${now.state}${on}`);
   const parent = task.parent != null ? trace.byId.get(task.parent) : null;
   const group = task.group != null ? trace.groups.get(task.group) : null;
   lines.push(`parent: ${parent ? parent.name : "none (the program's main task)"}`);
-  if (group) lines.push(`in: ${group.label}`);
-  const ran = task.steps.reduce((sum, [s, e]) => sum + (e - s), 0);
+  if (group) lines.push(`in: ${groupWords(group)}`);
+  const ran = task.steps.reduce((sum, step) => sum + (step.end - step.start), 0);
   const end = task.end ? `, ended ${task.end.t.toFixed(2)} s` : "";
   lines.push(`created ${task.created.toFixed(2)} s${end}; ran ${(ran * 1000).toFixed(1)} ms`);
-  const waits = [...new Set(task.steps.map((s) => s[2]).filter(Boolean))];
+  const waits = [
+    ...new Set(task.steps.filter((s) => s.wait).map((s) => waitWords(s.wait, trace))),
+  ];
   if (waits.length) lines.push(`waited on: ${waits.slice(0, 4).join(", ")}${waits.length > 4 ? "…" : ""}`);
-  if (task.end?.state === "done") lines.push(`result: ${task.end.detail}`);
-  if (task.end?.state === "failed") lines.push(`raised: ${task.end.detail}`);
-  if (task.end?.state === "cancelled") lines.push(`cancelled: ${task.end.detail}`);
+  const ending = { done: "result", failed: "raised", cancelled: "cancelled" }[task.end?.state];
+  if (ending) lines.push(`${ending}: ${endWords(trace, task)}`);
   return lines.join("\n");
 }
 
@@ -219,7 +222,7 @@ export function createTimeline(canvas, tip, { onTime, scroller, spacer }) {
     if (row.kind === "group") {
       ctx.fillStyle = colors.muted;
       ctx.font = "600 11px system-ui, sans-serif";
-      ctx.fillText(fit(`▾ ${row.group?.label ?? "group"}`, labelWidth - indent - 4), indent, mid);
+      ctx.fillText(fit(`▾ ${groupWords(row.group)}`, labelWidth - indent - 4), indent, mid);
       return;
     }
     const tasks = row.kind === "bundle" ? row.tasks : [row.task];
@@ -237,13 +240,13 @@ export function createTimeline(canvas, tip, { onTime, scroller, spacer }) {
       // milliseconds (Stop waited behind them). Past the first segment in a pixel, one that
       // ends inside that pixel adds nothing to see.
       let drawnTo = -Infinity;
-      for (const [start, end, state, wait] of segments(task, shownTime)) {
+      for (const { start, end, state, wait } of segments(task, shownTime)) {
         const x0 = x(start);
         const x1 = x(end);
         if (x1 < drawnTo) continue;
         drawnTo = Math.floor(x0) + 1;
         const w = Math.max(x1 - x0, state === "running" ? 1.5 : 0);
-        ctx.fillStyle = state === "waiting" ? colors[waitKind(wait)] : colors[state];
+        ctx.fillStyle = state === "waiting" ? colors[waitFamily(wait)] : colors[state];
         const inset = state === "running" ? 3 : 6;
         ctx.fillRect(x0, top + inset, w, LANE_HEIGHT - inset * 2);
       }
@@ -320,7 +323,7 @@ export function createTimeline(canvas, tip, { onTime, scroller, spacer }) {
       row.kind === "task"
         ? describeTask(trace, row.task, shownTime)
         : row.kind === "group"
-          ? `${row.group?.label}: tasks grouped under their parent`
+          ? `${groupWords(row.group)}: tasks grouped under their parent`
           : `${row.tasks.length} tasks in one row (${perRow} per row): hover fewer tasks for details`;
     tip.hidden = false;
     tip.style.top = `${scroller.scrollTop + AXIS_HEIGHT + (i - firstRow + 1) * LANE_HEIGHT + 4}px`;

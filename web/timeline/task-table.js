@@ -1,6 +1,6 @@
 // The timeline as a table (role="table", aria-label "Tasks"): its text alternative, one row
 // per task at the time the picture shows, so it is always in step with the drawing.
-import { stateAt } from "./trace-model.js";
+import { endWords, stateAt, waitWords } from "../record/trace-model.js";
 
 // Tens of thousands of rows would freeze the page; the downloaded trace has them all.
 const MAX_ROWS = 500;
@@ -46,8 +46,8 @@ export function createTaskTable(table, note) {
         const parent = task.parent != null ? trace.byId.get(task.parent) : null;
         const ended = task.end && task.end.t <= t;
         let result = "";
-        if (ended) result = task.end.detail ?? "";
-        else if (now.state === "waiting") result = `(waiting on ${now.wait})`;
+        if (ended) result = endWords(trace, task);
+        else if (now.state === "waiting") result = `(waiting on ${waitWords(now.wait, trace)})`;
         set(entry, 0, task.name);
         set(entry, 1, parent ? parent.name : "");
         set(entry, 2, now.state);

@@ -45,25 +45,24 @@ function describeCrash({ name, message }) {
 }
 
 /**
- * Events: onProgress(fraction), onReady({jspi, isolated, snapshot}), onLoadFailed(message),
- * onOutput(stream, text), onStarted(pageTimeMs), onTrace(events), onRestart(),
- * onSpare("none" | "loading" | "ready"): the state of the worker kept warm for Stop.
- * A run resolves to {status, error, exitCode?, hint?, crashed?}.
+ * Tells `record` (web/record/run-record.js) what Python does: loading(fraction),
+ * ready({jspi, isolated, snapshot}), loadFailed(message), output(stream, text),
+ * align(pageTimeMs), trace(events), spare("none" | "loading" | "ready"): the worker kept warm
+ * for Stop. A run resolves to {status, error, exitCode?, hint?, elapsed?, crashed?}.
+ * `options` are the address's (web/record/options.js): jspi=off hides WebAssembly stack
+ * switching (tests of the non-JSPI path), snapshot=off always starts Python afresh and
+ * trace=off runs without the tracer (the benchmark's baselines).
  */
-export function createRunner(events) {
+export function createRunner(record, options) {
   const workerURL = new URL("worker.js", import.meta.url);
-  // Only these switches are read from the page's URL, each to pick one of two fixed values:
-  // jspi=off hides WebAssembly stack switching (tests of the non-JSPI path); snapshot=off
-  // always starts Python afresh and trace=off runs without the tracer (the benchmark's
-  // baselines). The worker gets its switches in its name, not its URL: served from the
-  // service worker's cache, worker.js would run under the cached URL, without the query.
-  const switches = new URL(location.href).searchParams;
+  // The worker gets its switches in its name, not its URL: served from the service worker's
+  // cache, worker.js would run under the cached URL, without the query.
   const workerSwitches = new URLSearchParams();
   for (const name of ["jspi", "snapshot"]) {
-    if (switches.get(name) === "off") workerSwitches.set(name, "off");
+    if (options[name] === "off") workerSwitches.set(name, "off");
   }
   const workerOptions = { type: "module", name: workerSwitches.toString() };
-  const trace = switches.get("trace") !== "off";
+  const trace = options.trace !== "off";
 
   // The worker that runs programs, and one spare loading or loaded in the background to take
   // over at once when Stop has to terminate it (one only: each holds a whole Python).
@@ -89,7 +88,7 @@ export function createRunner(events) {
     const failed = (message) => {
       clearTimeout(stallTimer);
       markFailed(new Error(message));
-      if (active()) events.onLoadFailed(message);
+      if (active()) record.loadFailed(message);
       else dropSpare(slot);
     };
     const stalled = () =>
@@ -105,7 +104,7 @@ export function createRunner(events) {
       switch (data.type) {
         case FromWorker.PROGRESS:
           watch();
-          if (active()) events.onProgress(data.total ? data.loaded / data.total : 0);
+          if (active()) record.loading(data.total ? data.loaded / data.total : 0);
           break;
         case FromWorker.READY:
           clearTimeout(stallTimer);
@@ -113,23 +112,23 @@ export function createRunner(events) {
           slot.info = { jspi: data.jspi, isolated: data.isolated, snapshot: data.snapshot };
           markReady();
           if (active()) activated();
-          else events.onSpare("ready");
+          else record.spare("ready");
           break;
         case FromWorker.FAILED_TO_LOAD:
           failed(`Python could not start: ${data.message}`);
           break;
         case FromWorker.OUTPUT:
-          if (current && data.id === current.id) events.onOutput(data.stream, data.text);
+          if (current && data.id === current.id) record.output(data.stream, data.text);
           break;
         case FromWorker.STARTED:
           // Worker and page clocks have different origins; timeOrigin makes them comparable.
           if (current && data.id === current.id) {
-            events.onStarted(data.at - performance.timeOrigin);
+            record.align(data.at - performance.timeOrigin);
             if (trace) askForTrace(worker, current);
           }
           break;
         case FromWorker.TRACE:
-          if (current && data.id === current.id) events.onTrace(JSON.parse(data.events));
+          if (current && data.id === current.id) record.trace(JSON.parse(data.events));
           break;
         case FromWorker.DONE: {
           const run = current && data.id === current.id ? current : null;
@@ -156,7 +155,7 @@ export function createRunner(events) {
 
   // The active worker has loaded: tell the page, then load a spare behind it.
   function activated() {
-    events.onReady(python.info);
+    record.ready(python.info);
     spareWhenIdle();
   }
 
@@ -170,7 +169,7 @@ export function createRunner(events) {
     spareTimer = setTimeout(() => {
       if (spare || current) return;
       spare = spawn();
-      events.onSpare("loading");
+      record.spare("loading");
     }, SPARE_AFTER_IDLE_MS);
   }
 
@@ -179,21 +178,20 @@ export function createRunner(events) {
     slot.worker.terminate();
     if (spare !== slot) return;
     spare = null;
-    events.onSpare("none");
+    record.spare("none");
   }
 
   function replaceWorker() {
     python.worker.terminate();
     python = spare ?? spawn();
     spare = null;
-    events.onSpare("none");
+    record.spare("none");
     // A spare that has loaded is ready now; one still loading reports READY itself.
     if (python.info) activated();
-    events.onRestart();
   }
 
   function crashed(description) {
-    events.onOutput("note", `\n${description} It was restarted: you can run again.\n`);
+    record.output("note", `\n${description} It was restarted: you can run again.\n`);
     replaceWorker();
     if (current) finish({ status: "failed", error: null, crashed: true });
   }
@@ -278,7 +276,7 @@ export function createRunner(events) {
       }, CANCEL_GRACE_MS),
       setTimeout(() => {
         if (current !== run) return;
-        events.onOutput("note", "\nThe program did not stop; Python was restarted.\n");
+        record.output("note", "\nThe program did not stop; Python was restarted.\n");
         replaceWorker();
         finish({ status: "stopped", error: null });
         // Without a control buffer (a page not cross-origin isolated) there is no step 2.

@@ -11,12 +11,6 @@ const MAX_PAYLOAD_CHARS = Math.ceil(((MAX_CODE_BYTES * 1.01 + 64) * 4) / 3);
 // at most (deflate's limit is ~1032:1) before the size check sees it.
 const SLICE_BYTES = 1024;
 
-/** The fragment's `code=` value, or null when the URL carries none. */
-export function linkPayload(url = location.href) {
-  const hash = new URL(url).hash.slice(1);
-  return hash ? new URLSearchParams(hash).get("code") : null;
-}
-
 /** The page's own address with `?example=<slug>` (if any) and `#code=<payload>`. */
 export async function shareLink(code, slug) {
   const url = new URL(location.pathname, location.origin);

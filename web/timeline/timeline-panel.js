@@ -1,16 +1,16 @@
-// The timeline panel: keeps the run's trace, shows it live while the program runs, and after
-// the run lets the learner replay it (0.25x to 4x), scrub through it, download it as a Chrome
-// trace (Perfetto, chrome://tracing) or load such a file back.
+// The timeline panel: shows the run record's trace live while the program runs, and after the
+// run lets the learner replay it (0.25x to 4x), scrub through it, download it as a Chrome
+// trace (Perfetto, chrome://tracing) or load such a file back (shown until the next run).
 import { createTaskTable } from "./task-table.js";
 import { createTimeline } from "./timeline.js";
-import { addEvents, createTrace, fromChromeTrace, toChromeTrace } from "./trace-model.js";
+import { addEvents, createTrace, fromChromeTrace, toChromeTrace } from "../record/trace-model.js";
 
 // The table is DOM work: refreshing it a few times a second is enough to read it live.
 const TABLE_REFRESH_MS = 250;
 
-export function createTimelinePanel(el, { onProblem }) {
+export function createTimelinePanel(el, record, { onProblem }) {
   const reducedMotion = matchMedia("(prefers-reduced-motion: reduce)");
-  let trace = createTrace();
+  let trace = createTrace(); // the trace shown: the run's, or one loaded from a file
   let live = false;
   let runStarted = 0;
   let shownTime = 0;
@@ -107,8 +107,7 @@ export function createTimelinePanel(el, { onProblem }) {
     if (!file) return;
     try {
       const events = fromChromeTrace(JSON.parse(await file.text()));
-      begin(file.name.replace(/\.json$/, ""));
-      trace = addEvents(createTrace(), events);
+      begin(file.name.replace(/\.json$/, ""), addEvents(createTrace(), events));
       shownTime = trace.end;
     } catch (error) {
       onProblem(`That file is not a trace this page wrote (${error.message}).`);
@@ -116,40 +115,41 @@ export function createTimelinePanel(el, { onProblem }) {
     schedule();
   });
 
-  function begin(name) {
+  function begin(name, shown) {
     stopReplay();
     title = name;
-    trace = createTrace();
+    trace = shown;
     table.clear();
     shownTime = 0;
   }
 
-  return {
-    /** A run starts: an empty trace, drawn live from now on. */
-    start(name) {
-      begin(name);
-      live = true;
-      runStarted = performance.now();
-      schedule();
-    },
-    /** The program really started at page time `at` (ms): the live "now" counts from there. */
-    align(at) {
-      runStarted = at;
-    },
-    add(events) {
-      addEvents(trace, events);
-      for (const problem of trace.problems.splice(0)) {
-        console.error(`timeline recording stopped: ${problem}`);
-      }
-      schedule();
-    },
-    finish() {
-      live = false;
-      shownTime = trace.end;
-      // The table and summary are final before the page says the run is over.
-      table.update(trace, shownTime);
-      el.summary.textContent = timeline.summary(shownTime);
-      schedule();
-    },
-  };
+  record.subscribe((change) => {
+    switch (change.type) {
+      case "run-started":
+        // An empty trace, drawn live from now on.
+        begin(change.run.title, change.run.trace);
+        live = true;
+        runStarted = change.run.startedAt;
+        schedule();
+        break;
+      case "aligned":
+        // The program really started then: the live "now" counts from there.
+        runStarted = change.run.startedAt;
+        break;
+      case "trace":
+        for (const problem of change.run.trace.problems.splice(0)) {
+          console.error(`timeline recording stopped: ${problem}`);
+        }
+        schedule();
+        break;
+      case "run-ended":
+        live = false;
+        shownTime = trace.end;
+        // The table and summary are final before the page says the run is over.
+        table.update(trace, shownTime);
+        el.summary.textContent = timeline.summary(shownTime);
+        schedule();
+        break;
+    }
+  });
 }

@@ -1,0 +1,167 @@
+"""Short text for the values a program's tasks take and give, made without running any of the
+program's own code.
+
+The timeline names a task's arguments (``fetch('B', 1.5)``), its result and its error. Calling
+``repr()`` or ``str()`` would run whatever ``__repr__`` or ``__str__`` the learner wrote, which
+may print, sleep or raise: observing would change what the program prints and how long it
+takes. So values of the builtin types are written out here (their own C code runs nothing
+else), containers of them item by item, and anything else is named by its class only
+(``<Order object>``). Exceptions read as a traceback's last line (``ValueError: bad input``)
+when their message comes from their arguments, as ``BaseException.__str__`` makes it;
+where a class writes its own ``__str__``, only its builtin arguments are shown
+(``OrderError('late', <Order object>)``).
+
+Class names, base classes and arguments are read through ``type``'s and
+``BaseException``'s own descriptors, so a metaclass or a property cannot answer instead.
+"""
+
+from __future__ import annotations
+
+import types
+from typing import Any
+
+# Strings and containers are cut to this much, as reprlib (which the tracer used before)
+# cuts them: a lane's label has room for little more.
+MAX_STRING = 24
+MAX_ITEMS = 4
+MAX_DEPTH = 2
+# An exception's message is the learner's sentence: it gets more room.
+MAX_MESSAGE = 300
+# repr() of an int past 4,300 digits raises (sys.int_max_str_digits); long before that it
+# is no label. Past this many bits an int is named by its size.
+MAX_INT_BITS = 128
+
+_type_name = type.__dict__["__name__"].__get__
+_mro = type.__dict__["__mro__"].__get__
+_own_dict = type.__dict__["__dict__"].__get__
+_exception_args = BaseException.__dict__["args"].__get__
+_flags = type.__dict__["__flags__"].__get__
+_HEAP_TYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: set on every class made by a class statement
+
+_SCALARS = frozenset({float, complex, bool, type(None), bytes})
+_EMPTY: dict[type, str] = {
+    list: "[]",
+    tuple: "()",
+    dict: "{}",
+    set: "set()",
+    frozenset: "frozenset()",
+}
+_BRACKETS: dict[type, tuple[str, str]] = {
+    list: ("[", "]"),
+    tuple: ("(", ")"),
+    set: ("{", "}"),
+    frozenset: ("frozenset({", "})"),
+}
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _short_string(text: str) -> str:
+    """As reprlib shortens a string: both ends kept, the middle given as "..."."""
+    shown = repr(text[:MAX_STRING])
+    if len(shown) <= MAX_STRING:
+        return shown
+    head = (MAX_STRING - 3) // 2
+    tail = MAX_STRING - 3 - head
+    shown = repr(text[:head] + text[len(text) - tail :])
+    return shown[:head] + "..." + shown[len(shown) - tail :]
+
+
+def value(obj: object, depth: int = MAX_DEPTH) -> str:
+    """``obj`` in a few characters; runs no code of the program's."""
+    kind = type(obj)
+    if kind is str:
+        return _short_string(obj)  # type: ignore[arg-type]
+    if kind is int:
+        number: int = obj  # type: ignore[assignment]
+        return repr(number) if number.bit_length() <= MAX_INT_BITS else "<a very large int>"
+    if kind in _SCALARS:
+        return _cut(repr(obj), MAX_STRING * 2)
+    if kind in _BRACKETS or kind is dict:
+        return _container(obj, kind, depth)
+    if issubclass(kind, BaseException):
+        return error(obj)[1]  # type: ignore[arg-type]
+    if kind is types.FunctionType or kind is types.BuiltinFunctionType:
+        return f"<function {_name_of_function(obj)}>"
+    if kind is types.CoroutineType:
+        return f"<coroutine {obj.cr_code.co_name}>"  # type: ignore[attr-defined]
+    if isinstance(obj, type):
+        return f"<class {_type_name(obj)}>"
+    return f"<{_type_name(kind)} object>"
+
+
+def _name_of_function(function: Any) -> str:
+    name = function.__name__  # a plain function's own slot: nothing of the program runs
+    return name if type(name) is str else "?"
+
+
+def _container(obj: Any, kind: type, depth: int) -> str:
+    if kind is dict:
+        opening, closing = "{", "}"
+    else:
+        opening, closing = _BRACKETS[kind]
+    if not obj:
+        return _EMPTY[kind]
+    if depth <= 0:
+        return f"{opening}...{closing}"
+    items: list[str] = []
+    # Taken in storage order, never sorted: sorting would compare the program's objects.
+    for count, item in enumerate(obj.items() if kind is dict else obj):
+        if count == MAX_ITEMS:
+            items.append("...")
+            break
+        if kind is dict:
+            items.append(f"{value(item[0], depth - 1)}: {value(item[1], depth - 1)}")
+        else:
+            items.append(value(item, depth - 1))
+    trailing = "," if kind is tuple and len(obj) == 1 else ""
+    return f"{opening}{', '.join(items)}{trailing}{closing}"
+
+
+def _defines(cls: type, name: str) -> type | None:
+    """The class in ``cls``'s method resolution order that defines ``name``."""
+    for base in _mro(cls):
+        if name in _own_dict(base):
+            return base  # type: ignore[no-any-return]
+    return None
+
+
+def _builtin(cls: type | None) -> bool:
+    """A class compiled into Python (KeyError, OSError...), not one defined in Python code."""
+    return cls is not None and not _flags(cls) & _HEAP_TYPE
+
+
+def error(exc: BaseException) -> tuple[str, str]:
+    """``(type name, text)``: the text as a traceback's last line has it (``ValueError: bad
+    input``, or only ``KeyboardInterrupt``), or, where only the exception's own ``__str__``
+    could tell its message, its class and builtin arguments (``OrderError('late')``)."""
+    kind = type(exc)
+    name: str = _type_name(kind)
+    message = _message(exc, kind)
+    if message is None:
+        args = _exception_args(exc)
+        shown = ", ".join(value(a) for a in args[:MAX_ITEMS])
+        return name, f"{name}({shown}{', …' if len(args) > MAX_ITEMS else ''})"
+    return name, f"{name}: {message}" if message else name
+
+
+def _message(exc: BaseException, kind: type) -> str | None:
+    writer = _defines(kind, "__str__")
+    args = _exception_args(exc)
+    if writer is BaseException:
+        # BaseException.__str__: nothing, the one argument as str() has it, or the tuple.
+        if not args:
+            return ""
+        if len(args) == 1:
+            only = args[0]
+            return _cut(only, MAX_MESSAGE) if type(only) is str else value(only)
+        return value(args)
+    if writer is BaseExceptionGroup:
+        # "unhandled errors in a TaskGroup (1 sub-exception)": its message and a count.
+        return _cut(BaseExceptionGroup.__str__(exc), MAX_MESSAGE)
+    if _builtin(writer) and all(type(a) in _SCALARS or type(a) in (str, int) for a in args):
+        # KeyError, OSError...: C code formatting builtin values runs nothing of the program.
+        return _cut(str(exc), MAX_MESSAGE)
+    return None

@@ -1,0 +1,88 @@
+"""The page's trace model (web/record/trace-model.js) over events the tracer recorded under
+CPython: the run record's facts, and the words the page shows, computed by the page's own code
+under Node."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+from nodejs import run_module
+from tracing import as_dicts, trace
+
+ROOT = Path(__file__).resolve().parents[1]
+
+READ = """
+import { readFileSync } from "node:fs";
+import { addEvents, createTrace, endWords, facts, waitWords } from "./web/record/trace-model.js";
+const trace = addEvents(createTrace(), JSON.parse(readFileSync(0, "utf8")));
+console.log(JSON.stringify({
+  facts: facts(trace),
+  ends: Object.fromEntries(trace.tasks.map((t) => [t.name, endWords(trace, t)])),
+  waits: trace.tasks.flatMap((t) => t.steps.filter((s) => s.wait))
+    .map((s) => waitWords(s.wait, trace)),
+}));
+"""
+
+
+def model(source: str) -> dict[str, Any]:
+    events, _ = trace(source)
+    flat = [item for event in events for item in event]
+    result: dict[str, Any] = run_module(READ, stdin=json.dumps(flat))
+    return result
+
+
+def example(slug: str) -> str:
+    return (ROOT / "py/examples" / f"{slug}.py").read_text(encoding="utf-8")
+
+
+def test_facts_of_a_taskgroup_whose_child_fails() -> None:
+    seen = model(example("taskgroup-cancellation"))
+    facts = seen["facts"]
+    # Task-1 and its three children, all in flight together until Task-3 fails at 1 s.
+    assert facts["peak"] == 4
+    assert facts["byState"] == {"done": 1, "failed": 1, "cancelled": 2, "unfinished": 0}
+    # Wall time: 1 s of sleeping plus a few ms of steps (asyncio's timer jitter is ~1 ms).
+    assert facts["wall"] == pytest.approx(1.0, abs=0.05)
+    tasks = {t["name"]: t for t in facts["tasks"].values()}
+    for name in ("Task-2", "Task-3", "Task-4"):
+        # Each child spent the second waiting on its sleep, hardly any of it running.
+        assert tasks[name]["waiting"] == pytest.approx(1.0, abs=0.05)
+        assert tasks[name]["running"] < 0.05
+        assert tasks[name]["blocked"] == 0
+
+
+def test_facts_say_which_task_blocked_the_loop_and_for_how_long() -> None:
+    seen = model(
+        textwrap.dedent(
+            """
+            import asyncio, time
+            async def sleeper():
+                time.sleep(0.3)
+            async def main():
+                await asyncio.gather(sleeper(), asyncio.sleep(0.1))
+            asyncio.run(main())
+            """
+        )
+    )
+    tasks = {t["name"]: t for t in seen["facts"]["tasks"].values()}
+    # time.sleep(0.3) blocks for 0.3 s plus a step's overhead (well under 20 ms).
+    assert 0.3 <= tasks["Task-2"]["blocked"] < 0.32
+    assert tasks["Task-2"]["blocked"] <= tasks["Task-2"]["running"]
+    assert tasks["Task-3"]["blocked"] == 0
+
+
+@pytest.mark.parametrize("slug", ["taskgroup-cancellation", "gather-return-exceptions"])
+def test_the_pages_words_are_the_python_sides(slug: str) -> None:
+    """Both sides make their words from trace_schema.json's templates; they must agree."""
+    events, _ = trace(example(slug))
+    named = as_dicts(events)
+    names = {e["task"]: e["name"] for e in named if e["kind"] == "created"}
+    python_ends = {names[e["task"]]: e["detail"] for e in named if e["kind"] == "done"}
+    python_waits = [e["wait"] for e in named if e["kind"] == "step" and e["wait"]]
+    seen = model(example(slug))
+    assert seen["ends"] == python_ends
+    assert sorted(seen["waits"]) == sorted(python_waits)

@@ -1,0 +1,47 @@
+// Every option the page's address can carry, declared and checked in one place. The query
+// (`?example=gather-weather&jspi=off`) holds options; the fragment holds code from a share
+// link (`#code=...`, decoded by code/share.js). Nothing here throws: an unknown option or a
+// bad value is left out, with one line saying so for the page to show.
+
+const onOff = { values: ["on", "off"] };
+
+/** Each option: the values it takes (`values`), or a `pattern` its value must match. */
+export const OPTIONS = Object.freeze({
+  // The lesson example to open (code/examples.js says when no example has that name).
+  example: { pattern: /^[a-z0-9-]{1,64}$/, means: "an example's name" },
+  // Test and benchmark switches, each for one of two fixed paths: jspi=off hides WebAssembly
+  // stack switching, snapshot=off always starts Python afresh, trace=off runs untraced.
+  jspi: onOff,
+  snapshot: onOff,
+  trace: onOff,
+});
+
+function check(name, value) {
+  const spec = OPTIONS[name];
+  if (spec.values ? spec.values.includes(value) : spec.pattern.test(value)) return null;
+  const wanted = spec.values ? spec.values.join(" or ") : spec.means;
+  return `The address's ${name}=${clip(value)} was ignored: it takes ${wanted}.`;
+}
+
+const clip = (text) => (text.length > 40 ? `${text.slice(0, 40)}…` : text);
+
+/**
+ * The page's options from `url`: {options: {name: value}, code (the fragment's payload or
+ * null), notices: [sentences]}. Options not given are absent.
+ */
+export function readOptions(url = location.href) {
+  const parsed = new URL(url);
+  const options = {};
+  const notices = [];
+  for (const [name, value] of parsed.searchParams) {
+    if (!Object.hasOwn(OPTIONS, name)) {
+      notices.push(`The address's option "${clip(name)}" is not one this page knows; it was ignored.`);
+      continue;
+    }
+    const problem = check(name, value);
+    if (problem) notices.push(problem);
+    else options[name] = value;
+  }
+  const fragment = new URLSearchParams(parsed.hash.slice(1));
+  return { options, code: fragment.get("code"), notices };
+}

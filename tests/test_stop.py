@@ -85,6 +85,30 @@ STOPPABLE = {
         ),
         ISOLATED_ONLY,
     ),
+    # Keeps the ready queue full: Stop's message must still get in between the loop's turns.
+    "starving": Stoppable(
+        _in_main(
+            "await asyncio.gather(*(spin() for _ in range(100)))",
+            before="\nasync def spin():\n    while True:\n        await asyncio.sleep(0)\n",
+        ),
+        BOTH,
+    ),
+    # A loop with nothing at all to do: Ctrl+C would end its run_forever() with
+    # KeyboardInterrupt, and Stop does the same (no task to cancel, no Python running to
+    # interrupt).
+    "idle-run-forever": Stoppable(
+        "import asyncio\n\nloop = asyncio.new_event_loop()\ntry:\n    print('started')\n"
+        "    loop.run_forever()\nfinally:\n    print('finally ran')\n",
+        BOTH,
+    ),
+    # asyncio.run() inside a function waits with JSPI's stack switching: Stop's cancel must
+    # reach the tasks of the loop it runs all the same.
+    "run-inside-a-function": Stoppable(
+        _in_main("await asyncio.sleep(1e6)").replace(
+            "asyncio.run(main())", "def run():\n    asyncio.run(main())\n\nrun()"
+        ),
+        BOTH,
+    ),
     # Exponential: each RecursionError starts the climb again, so it never ends by itself.
     "runaway-recursion": Stoppable(
         _in_main(

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from expected import EXAMPLES, numbers_match
 from playground.schema import ARITY, split
-from tracing import as_dicts, render, run, trace
+from playground.tracer import Event
+from tracing import as_dicts, render, run, trace, trace_on_cpython
 
 ROOT = Path(__file__).resolve().parents[1]
 TRACES = Path(__file__).with_name("traces")
@@ -45,9 +47,14 @@ def _example(slug: str) -> str:
     return (ROOT / "py/examples" / f"{slug}.py").read_text(encoding="utf-8")
 
 
+# On the playground's loop, as the browser runs it, and on CPython's own, the reference: the
+# same sequence on both (the playground's loop is CPython's turn, driven from outside).
+@pytest.mark.parametrize("recorder", [trace, trace_on_cpython], ids=["playground", "cpython"])
 @pytest.mark.parametrize("slug", list(EXAMPLES))
-def test_example_is_recorded_event_by_event(slug: str) -> None:
-    events, printed = trace(_example(slug))
+def test_example_is_recorded_event_by_event(
+    slug: str, recorder: Callable[[str], tuple[list[Event], str]]
+) -> None:
+    events, printed = recorder(_example(slug))
     # gather-weather's results carry time.time(); everything else must match exactly.
     recorded = re.sub(r"\d{9,}\.\d+", "<timestamp>", render(events))
     # Times are rendered to 0.1 s: the lesson's sleeps are multiples of 0.1 s and asyncio's

@@ -1,73 +1,115 @@
-"""Runs a program through the runner (and the tracer), under CPython, as the browser does."""
+"""Runs a program through the runner (and the tracer), under CPython, as the browser does: on
+the playground's loop, turned by a plain scheduler where the browser has its timer."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
+import heapq
 import io
 import itertools
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from playground.runner import Program, compile_program, format_exception
+from playground.loop import Driver, Latch
+from playground.runner import Program, ProgramLoop, Task, compile_program, format_exception
 from playground.schema import cause_words, group_words, named, split, wait_words
-from playground.tracer import TASK_SLOTS, Event, Tracer
+from playground.tracer import Event, Tracer
 
 
-class PyTask(asyncio.Task):  # type: ignore[type-arg]
-    """Pyodide's tasks are a Python subclass of asyncio.Task (whose ``cancel`` the tracer can
-    hook, to see who cancels them); the CPython tests use one too, with the tracer's slot, as
-    the playground's Task has."""
+class Scheduler:
+    """The browser's part under CPython: calls the driver back when it asked to, sleeping in
+    between (time.sleep, as CPython's selector waits), and holds a blocking call up by running
+    the same callbacks inside it (as JSPI's run_sync lets the browser do). ``later`` stands
+    for the browser's own events (a JavaScript promise resolving), which call into Python
+    between the driver's callbacks."""
 
-    __slots__ = TASK_SLOTS
+    def __init__(self, *, can_suspend: bool = True) -> None:
+        self.due: float | None = None
+        # Without suspending, as the browser without JSPI.
+        self.driver = Driver(self.wake, self.suspend if can_suspend else None)
+        self.callbacks = 0
+        self._events: list[tuple[float, int, Callable[[], object]]] = []
+
+    def wake(self, delay: float | None) -> None:
+        self.due = None if delay is None else time.monotonic() + delay
+
+    def later(self, delay: float, event: Callable[[], object]) -> None:
+        heapq.heappush(self._events, (time.monotonic() + delay, len(self._events), event))
+
+    def run_until(self, done: Callable[[], bool]) -> None:
+        while not done():
+            event_due = self._events[0][0] if self._events else None
+            if event_due is not None and (self.due is None or event_due < self.due):
+                time.sleep(max(0.0, event_due - time.monotonic()))
+                heapq.heappop(self._events)[2]()
+                continue
+            if self.due is None:
+                raise RuntimeError("the driver asked for no callback, and nothing else would come")
+            time.sleep(max(0.0, self.due - time.monotonic()))
+            self.due = None
+            self.callbacks += 1
+            self.driver.turn()
+
+    def suspend(self, latch: Latch) -> None:
+        self.run_until(latch.done)
 
 
 @dataclass
 class Run:
     printed: str  # what the program wrote to stdout
+    errors: str  # what it wrote to stderr (the loop's reports among it)
     failure: str  # its trimmed traceback if it raised, else ""
     events: list[Event]
     tracer_errors: list[BaseException]
 
 
-def run(source: str, *, traced: bool = True, emit: Callable[[Event], None] | None = None) -> Run:
-    """Runs `source` the way the browser does: as a task of a running loop, through the
-    runner, with the tracer on unless `traced` is false (`emit` replaces its event sink)."""
+def run(
+    source: str,
+    *,
+    traced: bool = True,
+    emit: Callable[[Event], None] | None = None,
+    scheduler: Scheduler | None = None,
+) -> Run:
+    """Runs `source` the way the browser does: its top level outside any loop, its loops
+    turned by a plain scheduler (a new one unless given), with the tracer on unless `traced`
+    is false (`emit` replaces its event sink)."""
     events: list[Event] = []
     errors: list[BaseException] = []
 
-    async def host() -> str:
-        loop = asyncio.get_running_loop()
-        numbers = itertools.count(1)
-
-        # As the browser's PlaygroundLoop: tasks named Task-1, Task-2... for each run.
-        def factory(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> PyTask:
-            kwargs["name"] = kwargs.get("name") or f"Task-{next(numbers)}"
-            return PyTask(coro, loop=loop, **kwargs)
-
-        program = Program(compile_program(source))
-        top = loop.create_task(program.execute(), name="top")
-        loop.set_task_factory(factory)
-        tracer = Tracer(loop, emit or events.append, errors.append)
+    def host(scheduler: Scheduler) -> str:
+        outcome: list[BaseException | None] = []
+        program = Program(compile_program(source), scheduler.driver, outcome.append)
+        tracer = Tracer(ProgramLoop, emit or events.append, errors.append)
         if traced:
             tracer.install()
         try:
-            await top
-        except BaseException as error:  # the program's own error, whatever it is
-            return format_exception(error)
+            program.start()
+            scheduler.run_until(lambda: bool(outcome))
         finally:
             tracer.uninstall()
-            loop.set_task_factory(None)
-        return ""
+        error = outcome.pop()
+        failure = "" if error is None else format_exception(error)
+        # As at exit (and in the browser): what the program dropped is reported now, in its
+        # own stderr, not in some later test's.
+        del error
+        gc.collect()
+        return failure
 
-    out = io.StringIO()
+    out, err = io.StringIO(), io.StringIO()
     # A thread of its own: Playwright's sync API keeps a loop running in the main thread
     # while the browser tests' session lasts.
-    with contextlib.redirect_stdout(out), ThreadPoolExecutor(1) as thread:
-        failure = thread.submit(asyncio.run, host()).result()
-    return Run(out.getvalue(), failure, events, errors)
+    with (
+        contextlib.redirect_stdout(out),
+        contextlib.redirect_stderr(err),
+        ThreadPoolExecutor(1) as thread,
+    ):
+        failure = thread.submit(host, scheduler or Scheduler()).result()
+    return Run(out.getvalue(), err.getvalue(), failure, events, errors)
 
 
 def trace(source: str) -> tuple[list[Event], str]:
@@ -75,6 +117,51 @@ def trace(source: str) -> tuple[list[Event], str]:
     result = run(source)
     assert result.tracer_errors == [], result.tracer_errors
     return result.events, result.printed
+
+
+class CPythonLoop(asyncio.SelectorEventLoop):
+    """CPython's own event loop, for the reference: with the playground's Task class (whose
+    cancel the tracer watches) and tasks named per run, as a new process names them."""
+
+    task_numbers = itertools.count(1)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.set_task_factory(self._task)
+
+    @staticmethod
+    def _task(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> Task:
+        kwargs["name"] = kwargs.get("name") or f"Task-{next(CPythonLoop.task_numbers)}"
+        return Task(coro, loop=loop, **kwargs)
+
+
+def trace_on_cpython(source: str) -> tuple[list[Event], str]:
+    """The events of one run of `source` as plain CPython runs it (asyncio.run() and all),
+    on CPython's own loop, and what it printed: the reference for the playground's loop."""
+    events: list[Event] = []
+    errors: list[BaseException] = []
+
+    class Policy(asyncio.DefaultEventLoopPolicy):
+        def new_event_loop(self) -> asyncio.AbstractEventLoop:
+            return CPythonLoop()
+
+    def host() -> None:
+        CPythonLoop.task_numbers = itertools.count(1)
+        previous = asyncio.get_event_loop_policy()
+        asyncio.set_event_loop_policy(Policy())
+        tracer = Tracer(CPythonLoop, events.append, errors.append)
+        tracer.install()
+        try:
+            exec(compile(source, "main.py", "exec"), {"__name__": "__main__"})
+        finally:
+            tracer.uninstall()
+            asyncio.set_event_loop_policy(previous)
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), ThreadPoolExecutor(1) as thread:
+        thread.submit(host).result()
+    assert errors == [], errors
+    return events, out.getvalue()
 
 
 def as_dicts(events: list[Event]) -> list[dict[str, Any]]:

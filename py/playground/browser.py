@@ -2,38 +2,36 @@
 
 Imported only inside Pyodide. The worker calls :func:`install` once, then :func:`start` per
 run and :func:`stop` when the learner presses Stop. Everything handed back to JavaScript is
-plain data (dicts of str/int), never a Python object.
+plain data (dicts of str/int), never a Python object, but for the event loop's callback,
+handed once to the worker's timer.
 """
 
 from __future__ import annotations
 
-import asyncio
 import builtins
-import contextvars
 import gc
 import importlib.util
-import itertools
 import json
 import sys
 import time
-import weakref
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from js import Object
-from pyodide.ffi import can_run_sync, run_sync, to_js
-from pyodide.webloop import PyodideFuture, PyodideTask, WebLoop, _orig_sleep
+from pyodide.ffi import create_proxy, run_sync, to_js
+from pyodide.webloop import _orig_sleep
 
+from .loop import Driver
 from .runner import (
     Program,
+    ProgramLoop,
     SourceError,
     compile_program,
     error_location,
     format_exception,
-    format_loop_error,
     syntax_error_location,
 )
-from .tracer import TASK_SLOTS, Tracer
+from .tracer import Tracer
 
 Done = Callable[[dict[str, Any]], None]
 # Blocks the worker for up to the given milliseconds; returns early once Stop is pressed.
@@ -43,71 +41,12 @@ Block = Callable[[float], object]
 StopPressed = Callable[[], bool]
 # Tells the page that Stop's KeyboardInterrupt was lost, for it to send it again.
 InterruptLost = Callable[[], None]
+# The worker's one timer for the event loop: calls the given callback once, after the given
+# milliseconds (0: a MessageChannel hop), each call replacing the last; None withdraws it.
+LoopTimer = Callable[[Any, float | None], object]
 
 # Longest single wait while time.sleep() blocks: bounds how late a Stop is noticed.
 _SLEEP_SLICE_S = 0.05
-
-
-class Task(PyodideTask):
-    """Pyodide's task under the name CPython's has, so ``print(task)`` reads the same."""
-
-    __slots__ = TASK_SLOTS
-
-
-class Future(PyodideFuture):
-    """Pyodide's future under the name CPython's has, for the same reason."""
-
-
-class PlaygroundLoop(WebLoop):
-    """Pyodide's WebLoop, fresh for every run, naming tasks ``Task-1``, ``Task-2``... as a new
-    CPython process does (the worker's own earlier tasks would otherwise shift the numbers)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._task_numbers = itertools.count(1)
-        # Timers not yet due (call_later, call_at): WebLoop hands them to JavaScript's
-        # setTimeout, which would still call them after the run, into the next one's output.
-        self._timers: weakref.WeakSet[asyncio.Handle] = weakref.WeakSet()
-
-    def call_later(
-        self,
-        delay: float,
-        callback: Callable[..., Any],
-        *args: Any,
-        context: contextvars.Context | None = None,
-    ) -> asyncio.Handle:
-        handle: asyncio.Handle = super().call_later(delay, callback, *args, context=context)
-        if delay > 0:
-            self._timers.add(handle)
-        return handle
-
-    def cancel_timers(self) -> None:
-        """What closing the loop at the end of ``asyncio.run()`` does in CPython to the
-        timers still scheduled: they never run."""
-        for handle in list(self._timers):
-            handle.cancel()
-
-    def create_task(
-        self,
-        coro: Coroutine[Any, Any, Any],
-        *,
-        name: str | None = None,
-        context: contextvars.Context | None = None,
-        eager_start: bool | None = None,
-    ) -> asyncio.Task[Any]:
-        if name is None:
-            name = f"Task-{next(self._task_numbers)}"
-        # WebLoop.create_task makes a PyodideTask and adds a done callback counting tasks in
-        # progress (for Pyodide's console, unused here). Both would show in repr(task), and the
-        # callback reported failed tasks too early; a plain Task, as CPython's, says the same.
-        return Task(coro, loop=self, name=name, context=context)
-
-    def create_future(self) -> asyncio.Future[Any]:
-        return Future(loop=self)
-
-    def default_exception_handler(self, context: dict[str, Any]) -> None:
-        # CPython's words and layout, with the traceback trimmed to the learner's frames.
-        sys.stderr.write(format_loop_error(context))
 
 
 class _Session:
@@ -121,6 +60,7 @@ class _Session:
     stop_requested = False
     stop_pressed: StopPressed | None = None
     interrupt_lost: InterruptLost | None = None
+    driver: Driver | None = None
     # Each run starts with the interpreter's own limit, as a new process would: a program
     # that raised it must not leave the next one a stack the browser cannot hold.
     recursion_limit = sys.getrecursionlimit()
@@ -146,17 +86,6 @@ def _blocking_sleep(secs: float) -> None:
             _session.block(min(left, _SLEEP_SLICE_S) * 1000)
         else:
             _orig_sleep(min(left, _SLEEP_SLICE_S))
-
-
-def _run_sync_if_possible(coro: Coroutine[Any, Any, Any]) -> Any:
-    if can_run_sync():
-        return run_sync(coro)
-    coro.close()
-    raise RuntimeError(
-        "asyncio.run() was called inside a function, which needs WebAssembly stack "
-        "switching (JSPI) that this browser lacks: call asyncio.run(...) at the top level "
-        "of your program instead"
-    )
 
 
 def _input(prompt: object = "") -> str:
@@ -198,17 +127,28 @@ def _unraisable(info: sys.UnraisableHookArgs) -> None:
 def install(
     block: Block | None,
     site_url: str,
-    stop_pressed: StopPressed | None = None,
-    interrupt_lost: InterruptLost | None = None,
+    stop_pressed: StopPressed | None,
+    interrupt_lost: InterruptLost | None,
+    loop_timer: LoopTimer,
+    jspi: bool,
 ) -> None:
     """Once per worker: make ``time.sleep`` block like CPython's and ``input()`` explain
-    itself."""
+    itself, and give the event loop the worker's timer. ``jspi``: the timer calls back with
+    stack switching (``callPromising``), so a loop run inside a function can wait."""
     _session.block = block
     _session.site_url = site_url
     _session.stop_pressed = stop_pressed
     _session.interrupt_lost = interrupt_lost
     time.sleep = _blocking_sleep  # type: ignore[assignment]
     builtins.input = _input
+
+    def wake(delay: float | None) -> None:
+        loop_timer(turn, None if delay is None else delay * 1000)
+
+    driver = Driver(wake, run_sync if jspi else None)
+    # One proxy for the worker's whole life, however many callbacks it takes.
+    turn = create_proxy(driver.turn)
+    _session.driver = driver
 
 
 def _configure_micropip() -> None:
@@ -249,20 +189,26 @@ def _missing_module_hint(error: ModuleNotFoundError) -> str | None:
 # Collects garbage as the interpreter does at exit, from code that calls itself line 1 of
 # "sys": a coroutine collected there, never awaited, is then reported as CPython reports it
 # at exit ("sys:1: RuntimeWarning: coroutine 'f' was never awaited"), not from this file.
-_COLLECT_AT_EXIT = compile("gc.collect()", "sys", "eval")
+# The error the program ended with lets go of its frames first, as it does once printed.
+_COLLECT_AT_EXIT = compile(
+    "error is None or setattr(error, '__traceback__', None); gc.collect()", "sys", "exec"
+)
 
 
-def _outcome(task: asyncio.Task[Any]) -> dict[str, Any]:
-    # As at interpreter exit: collect what the program dropped, so a coroutine never
-    # awaited or a task's exception never retrieved is reported now, inside this run.
-    eval(_COLLECT_AT_EXIT, {"gc": gc})
+def _outcome(error: BaseException | None) -> dict[str, Any]:
+    """What the page is told of a program that ended with `error` (None: it ran to its end)."""
+    result = _reported(error)
+    # As at interpreter exit, after its traceback: collect what the program dropped, so a
+    # coroutine never awaited or a task's exception never retrieved is reported now, inside
+    # this run.
+    exec(_COLLECT_AT_EXIT, {"gc": gc, "error": error})
     sys.stdout.flush()
+    return result
+
+
+def _reported(error: BaseException | None) -> dict[str, Any]:
     if _stopped():
         return {"status": "stopped", "error": None}
-    if task.cancelled():
-        print("asyncio.exceptions.CancelledError", file=sys.stderr)
-        return {"status": "failed", "error": None}
-    error = task.exception()
     if error is None:
         return {"status": "finished", "error": None}
     if isinstance(error, SystemExit):
@@ -302,28 +248,21 @@ def start(source: str, trace: bool, done: Done) -> None:
         sys.stderr.write(format_exception(error))
         report({"status": "failed", "error": _error(syntax_error_location(error))})
         return
-    loop = PlaygroundLoop()
-    asyncio.set_event_loop(loop)
-    # KeyboardInterrupt and SystemExit re-raise out of the task step that met them; the task
-    # itself already holds the exception, which _outcome reports.
-    loop._keyboard_interrupt_handler = lambda: None
-    loop._system_exit_handler = lambda code: None
-    program = Program(code, on_blocking_run=_run_sync_if_possible)
-    _session.program = program
-    task = loop.create_task(program.execute(), name="playground-main-module")
-    # Installed after the runner's own task exists, so only the program's tasks are traced.
     _session.trace.clear()
-    tracer = Tracer(loop, _session.trace.extend, _tracer_failed)
+    tracer = Tracer(ProgramLoop, _session.trace.extend, _tracer_failed)
+
+    def finished(error: BaseException | None) -> None:
+        # Nothing of this program runs after it: its loops are never turned again.
+        elapsed = time.monotonic() - started
+        tracer.uninstall()
+        report({**_outcome(error), "elapsed": elapsed})
+
+    assert _session.driver is not None, "install() first"
+    program = Program(code, _session.driver, finished)
+    _session.program = program
     if trace:
         tracer.install()
-
-    def finished(task: asyncio.Task[Any]) -> None:
-        elapsed = time.monotonic() - started
-        loop.cancel_timers()  # nothing of this program runs after it
-        tracer.uninstall()
-        report({**_outcome(task), "elapsed": elapsed})
-
-    task.add_done_callback(finished)
+    program.start()
 
 
 def _tracer_failed(error: BaseException) -> None:
@@ -341,10 +280,12 @@ def take_trace() -> str:
 
 
 def stop() -> None:
-    """Cancel every task of the running program, as asyncio.run does to leftovers."""
+    """Cancel every task of the running program, as asyncio.run does to leftovers; then its
+    top level gets a CancelledError where it waits."""
     program = _session.program
-    if program is None or program.top_task is None or program.top_task.done():
+    if program is None or program.finished:
         return
     _session.stop_requested = True
-    for task in (*program.tasks(), program.top_task):
+    for task in program.running_tasks():
         task.cancel()
+    program.interrupt()

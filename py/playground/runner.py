@@ -1,18 +1,23 @@
-"""Run a learner's program the way ``python3 main.py`` would, inside a running event loop.
+"""Run a learner's program the way ``python3 main.py`` would, on the playground's event loop.
 
-In the browser the program can only run inside a task of Pyodide's event loop: nothing may
-block the worker's JavaScript event loop, so ``asyncio.run`` cannot start a loop of its own.
-This module closes that gap without relying on WebAssembly stack switching (JSPI):
+In the browser nothing may block the worker, so a loop cannot run inside a plain call such as
+``asyncio.run(main())`` unless WebAssembly stack switching (JSPI) lets that call wait. This
+module closes that gap without it:
 
-* A top-level call ``asyncio.run(x)`` is rewritten in the syntax tree into
-  ``await __playground_call__(asyncio.run, x)``, and the program is compiled with top-level
-  ``await`` allowed. The helper checks at run time that the callee really is ``asyncio.run``,
-  so a shadowed name keeps its own meaning. (The rewrite was first tried in the team's notes
-  on Pyodide 314, which found it faithful with and without JSPI.)
-* :func:`run_main` then does what CPython's ``asyncio.Runner`` does: a main task, leftover tasks
-  cancelled at exit, their unhandled exceptions reported, async generators shut down.
-* Between its own awaits the top-level code runs with *no* running loop, as in CPython, so
-  ``asyncio.create_task()`` at module level fails the same way it does on the desktop.
+* A top-level call ``asyncio.run(x)``, ``loop.run_until_complete(x)`` or
+  ``loop.run_forever()`` is rewritten in the syntax tree into
+  ``await __playground_call__(<callee>, x)``, and the program is compiled with top-level
+  ``await`` allowed. The helper checks at run time what the callee really is, so a shadowed
+  name keeps its own meaning. (The rewrite was first tried in the team's notes on Pyodide 314,
+  which found it faithful with and without JSPI.)
+* The program's top level then runs as code outside any loop (:mod:`playground.loop`): between
+  those awaits no loop is running, as in CPython, so ``asyncio.create_task()`` at module level
+  fails the same way it does on the desktop.
+* :func:`run_main` does what CPython's ``asyncio.run`` does, as an await: a new loop, a main
+  task, leftover tasks cancelled at exit, their unhandled exceptions reported, async generators
+  shut down, the loop closed.
+* Inside a function such calls cannot be rewritten; they block through the driver, which
+  needs JSPI, and otherwise say clearly that they cannot.
 
 Everything here is plain Python and runs under CPython too, where the tests exercise it.
 """
@@ -22,14 +27,20 @@ from __future__ import annotations
 import ast
 import asyncio
 import builtins
+import contextvars
 import inspect
+import itertools
 import linecache
 import sys
 import traceback
 import types
-from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from asyncio import events
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from .loop import Driver, Outside, PlaygroundLoop
+from .tracer import TASK_SLOTS
 
 FILENAME = "main.py"
 CALL_HELPER = "__playground_call__"
@@ -37,9 +48,9 @@ CALL_HELPER = "__playground_call__"
 # Frames from these files are the runner's own plumbing, never the learner's business.
 _HIDDEN_PATH_PARTS = ("/playground/", "/pyodide/", "/_pyodide/")
 
-_set_running_loop: Callable[[asyncio.AbstractEventLoop | None], None] = (
-    asyncio.events._set_running_loop
-)
+# Calls rewritten at the top level: the names a program calls them by.
+_RUN_NAMES = frozenset({"run"})  # asyncio.run, also as `from asyncio import run`
+_RUN_METHODS = frozenset({"run", "run_until_complete", "run_forever"})
 
 
 @dataclass(frozen=True)
@@ -52,11 +63,12 @@ class SourceError:
 
 
 class _TopLevelRunRewriter(ast.NodeTransformer):
-    """Turn module-level ``f(...)`` where ``f`` is spelled ``run`` or ``*.run`` into
-    ``await __playground_call__(f, ...)``; the helper calls anything but ``asyncio.run`` as is.
+    """Turn module-level ``run(...)``, ``*.run(...)``, ``*.run_until_complete(...)`` and
+    ``*.run_forever(...)`` into ``await __playground_call__(f, ...)``; the helper calls anything
+    but ``asyncio.run`` and a playground loop's methods as is.
 
     Function, class and lambda bodies and comprehensions are left alone: ``await`` is not
-    allowed there at module level, and a call in them is handled by :func:`blocking_run`.
+    allowed there at module level, and a call in them blocks through the driver instead.
     """
 
     def _leave_alone(self, node: ast.AST) -> ast.AST:
@@ -68,14 +80,11 @@ class _TopLevelRunRewriter(ast.NodeTransformer):
     def visit_Call(self, node: ast.Call) -> ast.AST:
         self.generic_visit(node)
         func = node.func
-        name = (
-            func.attr
-            if isinstance(func, ast.Attribute)
-            else func.id
-            if isinstance(func, ast.Name)
-            else None
-        )
-        if name != "run":
+        if isinstance(func, ast.Attribute):
+            rewrite = func.attr in _RUN_METHODS
+        else:
+            rewrite = isinstance(func, ast.Name) and func.id in _RUN_NAMES
+        if not rewrite:
             return node
         helper = ast.Name(id=CALL_HELPER, ctx=ast.Load())
         call = ast.Call(func=helper, args=[func, *node.args], keywords=node.keywords)
@@ -110,124 +119,205 @@ def fresh_main_module() -> types.ModuleType:
     return module
 
 
-class Program:
-    """One run of one program: its namespace, its top-level task and its leftovers."""
+class Task(asyncio.Task):  # type: ignore[type-arg]
+    """asyncio's task, with a slot for the tracer's number (no dict per task; see
+    playground.tracer) and a Python class of its own, whose ``cancel`` the tracer can watch.
+    Named as CPython's is, so ``print(task)`` reads the same."""
 
-    def __init__(self, code: types.CodeType, on_blocking_run: BlockingRun | None = None) -> None:
+    __slots__ = TASK_SLOTS
+
+
+class ProgramLoop(PlaygroundLoop):
+    """The loops of one program: tasks named ``Task-1``, ``Task-2``... as in a new CPython
+    process (one count for all of its loops, as CPython keeps one per process), and errors
+    reported in CPython's words with the traceback trimmed to the learner's frames."""
+
+    def __init__(self, driver: Driver, task_numbers: Iterator[int]) -> None:
+        super().__init__(driver)
+        self._task_numbers = task_numbers
+
+    def create_task(  # type: ignore[override]
+        self, coro: Any, *, name: str | None = None, context: Any = None, **kwargs: Any
+    ) -> asyncio.Task[Any]:
+        if name is None:
+            name = f"Task-{next(self._task_numbers)}"
+        if self._task_factory is not None:
+            return super().create_task(coro, name=name, context=context, **kwargs)
+        self._check_closed()
+        return Task(coro, loop=self, name=name, context=context, **kwargs)
+
+    def default_exception_handler(self, context: dict[str, Any]) -> None:
+        # CPython logs it; the same words and layout, with the traceback trimmed.
+        sys.stderr.write(format_loop_error(context))
+
+
+# asyncio's policies lost their public names in 3.14, and setting one warns there; the tests
+# may run on 3.11, where only the public ones exist.
+if sys.version_info >= (3, 14):
+    from asyncio.events import _BaseDefaultEventLoopPolicy as _BasePolicy
+    from asyncio.events import _get_event_loop_policy as _get_policy
+    from asyncio.events import _set_event_loop_policy as _set_policy
+else:
+    from asyncio.events import BaseDefaultEventLoopPolicy as _BasePolicy
+    from asyncio.events import get_event_loop_policy as _get_policy
+    from asyncio.events import set_event_loop_policy as _set_policy
+
+
+class _Policy(_BasePolicy):
+    """``asyncio.new_event_loop()`` makes the program's loops. ``asyncio.get_event_loop()``
+    outside a coroutine returns the loop ``set_event_loop()`` set or, where none is, a default
+    loop of the program's: what Python did up to 3.13 (3.14 raises RuntimeError instead). It
+    keeps older tutorials working, and an ``await`` at the top level, whose futures (Pyodide's
+    JavaScript promises among them) are made on that loop."""
+
+    if TYPE_CHECKING:
+        _local: Any  # the base class's thread-local state, which typeshed leaves out
+
+    def __init__(self, make_loop: Callable[[], ProgramLoop]) -> None:
+        super().__init__()
+        self._make_loop = make_loop
+        self._default: ProgramLoop | None = None
+
+    def new_event_loop(self) -> ProgramLoop:
+        return self._make_loop()
+
+    def get_event_loop(self) -> asyncio.AbstractEventLoop:
+        loop: asyncio.AbstractEventLoop | None = self._local._loop
+        if loop is not None:
+            return loop
+        if self._default is None:
+            self._default = self._make_loop()
+        return self._default
+
+
+Outcome = Callable[[BaseException | None], None]
+
+
+class Program:
+    """One run of one program: its namespace, its loops and its top level, which runs as code
+    outside any loop on ``driver``. ``done`` receives the exception it ended with, or None."""
+
+    def __init__(self, code: types.CodeType, driver: Driver, done: Outcome) -> None:
         self.code = code
+        self.driver = driver
         self.module = fresh_main_module()
         self.module.__dict__[CALL_HELPER] = self._call
-        self.top_task: asyncio.Task[Any] | None = None
-        self._outside: set[asyncio.Task[Any]] = set()
-        self._on_blocking_run = on_blocking_run
+        self._done = done
+        self._task_numbers = itertools.count(1)
+        # Abstract to mypy for 3.11's child watchers, which nothing here ever asks for.
+        self._policy = _Policy(self.new_loop)  # type: ignore[abstract]
+        self._previous_policy: Any = None
+        self._previous_run = asyncio.run
         # One bound method, so that ``func is self._asyncio_run`` can recognise it.
         self._asyncio_run = self._blocking_run
+        self._top: Outside | None = None
+        self.finished = False
 
-    async def execute(self) -> None:
-        """Run the module body. Must itself run as a task of the loop (the top-level task)."""
-        loop = asyncio.get_running_loop()
-        self.top_task = asyncio.current_task()
-        # The runner's own tasks (this one included) are not the program's to cancel.
-        self._outside = asyncio.all_tasks(loop)
-        previous_run = asyncio.run
+    def new_loop(self) -> ProgramLoop:
+        return ProgramLoop(self.driver, self._task_numbers)
+
+    def start(self) -> None:
+        """Runs the program from the driver's next turn on."""
+        self._previous_policy = _get_policy()
+        _set_policy(self._policy)
         asyncio.run = self._asyncio_run
-        _set_running_loop(None)
-        try:
-            result = eval(self.code, self.module.__dict__)
-            if inspect.iscoroutine(result):
-                await result
-        finally:
-            _set_running_loop(loop)
-            asyncio.run = previous_run
+        self.driver.reset()
+        self._top = self.driver.call(self._top_level(), self._finished)
+
+    async def _top_level(self) -> None:
+        result = eval(self.code, self.module.__dict__)
+        if inspect.iscoroutine(result):
+            await result
+
+    def _finished(self, result: object, error: BaseException | None) -> None:
+        self.finished = True
+        asyncio.run = self._previous_run
+        _set_policy(self._previous_policy)
+        self._done(error)
+
+    def running_tasks(self) -> set[asyncio.Task[Any]]:
+        """The tasks of the loop running now, none if none is."""
+        loop = self.driver.loop
+        return asyncio.all_tasks(loop) if loop is not None else set()
+
+    def interrupt(self) -> None:
+        """What Stop does after cancelling the running tasks: the top level gets a
+        CancelledError where it waits, and a loop left with nothing to do at all ends."""
+        if self._top is not None:
+            self._top.cancel()
+        self.driver.interrupt()
 
     async def _call(self, func: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
         if func is self._asyncio_run:
-            loop = self._loop()
-            _set_running_loop(loop)
-            try:
-                return await run_main(loop, *args, keep=self._outside, **kwargs)
-            finally:
-                _set_running_loop(None)
+            return await run_main(*args, **kwargs)
+        loop = getattr(func, "__self__", None)
+        if isinstance(loop, PlaygroundLoop):
+            if func == loop.run_until_complete:
+                return await loop.until_complete(*args, **kwargs)
+            if func == loop.run_forever:
+                return await loop.forever(*args, **kwargs)
         return func(*args, **kwargs)
-
-    def _loop(self) -> asyncio.AbstractEventLoop:
-        assert self.top_task is not None
-        return self.top_task.get_loop()
 
     def _blocking_run(
         self, main: Awaitable[Any], *, debug: bool | None = None, loop_factory: Any = None
     ) -> Any:
         """``asyncio.run`` reached where it could not be rewritten into an ``await``."""
-        if asyncio.events._get_running_loop() is not None:
+        if events._get_running_loop() is not None:
             # CPython's own check and words: asyncio.run() inside a coroutine is an error.
             raise RuntimeError("asyncio.run() cannot be called from a running event loop")
-        if self._on_blocking_run is None:
-            raise RuntimeError(
-                "asyncio.run() was called inside a function, which this browser cannot do: "
-                "call asyncio.run(...) at the top level of your program instead"
-            )
-        loop = self._loop()
-        _set_running_loop(loop)
-        try:
-            return self._on_blocking_run(run_main(loop, main, keep=self._outside, debug=debug))
-        finally:
-            _set_running_loop(None)
-
-    def tasks(self) -> set[asyncio.Task[Any]]:
-        """The program's own tasks that are not done yet."""
-        return asyncio.all_tasks(self._loop()) - self._outside
-
-
-BlockingRun = Callable[[Coroutine[Any, Any, Any]], Any]
+        run = run_main(main, debug=debug, loop_factory=loop_factory)
+        return self.driver.block(run, "asyncio.run()")
 
 
 async def run_main(
-    loop: asyncio.AbstractEventLoop,
-    main: Awaitable[Any],
-    *,
-    keep: Iterable[asyncio.Task[Any]] = (),
-    debug: bool | None = None,
-    loop_factory: Any = None,
+    main: Awaitable[Any], *, debug: bool | None = None, loop_factory: Any = None
 ) -> Any:
-    """What ``asyncio.run(main)`` does in CPython 3.14 (``asyncio.runners.Runner``), as an await.
-
-    ``keep`` are tasks outside the program, left alone at exit. ``loop_factory`` is accepted
-    and ignored: the browser has one kind of loop.
-    """
-    if not asyncio.iscoroutine(main):
-        if not inspect.isawaitable(main):
-            raise TypeError("An asyncio.Future, a coroutine or an awaitable is required")
-        main = _wrap_awaitable(main)
+    """What ``asyncio.run(main)`` does in CPython 3.14 (``asyncio.runners``: ``run``,
+    ``Runner.run``, ``Runner.close``), as an await: where CPython calls
+    ``loop.run_until_complete(x)``, this awaits ``loop.until_complete(x)``."""
+    if events._get_running_loop() is not None:
+        raise RuntimeError("asyncio.run() cannot be called from a running event loop")
+    loop = asyncio.new_event_loop() if loop_factory is None else loop_factory()
+    if not isinstance(loop, PlaygroundLoop):
+        raise RuntimeError(
+            "asyncio.run(loop_factory=...) can only make the playground's own event loop "
+            "here: leave loop_factory out"
+        )
+    if loop_factory is None:
+        asyncio.set_event_loop(loop)
     if debug is not None:
         loop.set_debug(debug)
-    task = loop.create_task(main)
+    context = contextvars.copy_context()
     try:
-        return await task
+        if not asyncio.iscoroutine(main):
+            if not inspect.isawaitable(main):
+                raise TypeError("An asyncio.Future, a coroutine or an awaitable is required")
+            main = _wrap_awaitable(main)
+        task = loop.create_task(main, context=context)
+        return await loop.until_complete(task)
     finally:
-        await cancel_all_tasks(loop, keep={*keep, asyncio.current_task()})
-        await loop.shutdown_asyncgens()
-        # CPython closes the loop here, so its pending timers never run. The browser's loop
-        # outlasts asyncio.run() (one loop per program) and forgets them instead.
-        cancel_timers = getattr(loop, "cancel_timers", None)
-        if cancel_timers is not None:
-            cancel_timers()
+        try:
+            await cancel_all_tasks(loop)
+            await loop.until_complete(loop.shutdown_asyncgens())
+            await loop.until_complete(loop.shutdown_default_executor())
+        finally:
+            if loop_factory is None:
+                asyncio.set_event_loop(None)
+            loop.close()
 
 
 async def _wrap_awaitable(awaitable: Awaitable[Any]) -> Any:
     return await awaitable
 
 
-async def cancel_all_tasks(
-    loop: asyncio.AbstractEventLoop, keep: Iterable[asyncio.Task[Any] | None] = ()
-) -> None:
-    """CPython's ``asyncio.runners._cancel_all_tasks``, as an await, sparing ``keep``."""
-    spare = set(keep)
-    to_cancel = [t for t in asyncio.all_tasks(loop) if t not in spare]
+async def cancel_all_tasks(loop: PlaygroundLoop) -> None:
+    """CPython's ``asyncio.runners._cancel_all_tasks``, as an await."""
+    to_cancel = asyncio.all_tasks(loop)
     if not to_cancel:
         return
     for task in to_cancel:
         task.cancel()
-    await asyncio.gather(*to_cancel, return_exceptions=True)
+    await loop.until_complete(asyncio.gather(*to_cancel, return_exceptions=True))
     for task in to_cancel:
         if task.cancelled():
             continue

@@ -20,11 +20,11 @@ reason a wait is made once per kind and argument and then reused.
 How it observes: every loop, CPython's and Pyodide's WebLoop alike, runs a callback through
 ``asyncio.Handle._run``, and a task runs a step when a callback whose ``__self__`` is the task
 runs (``TaskStepMethWrapper`` or ``task_wakeup``). So the tracer wraps that one method while it
-is installed, and the loop instance's ``create_task`` (WebLoop's task factory is broken in
-314.0.7). What a suspended task waits on comes from ``task._fut_waiter`` and the innermost
-coroutine of its await chain. Who cancelled a task is read from the caller of
-``task.cancel()``, which can be wrapped where tasks accept attributes (Pyodide's tasks are a
-Python subclass).
+is installed, and ``create_task`` of the program's loop class: a program may run several loops
+(each ``asyncio.run()`` makes its own), all of one class. What a suspended task waits on comes
+from ``task._fut_waiter`` and the innermost coroutine of its await chain. Who cancelled a task
+is read from the caller of ``task.cancel()``, which can be wrapped where tasks accept
+attributes (the playground's tasks are a Python subclass).
 
 Like Trio's instruments, the tracer must never break what it observes: any error inside it
 switches it off and is reported once through ``on_error``, never raised into the program.
@@ -58,6 +58,17 @@ TASK_SLOTS = (_NUMBER,)
 # tasks costs more than the program's own steps, and nobody reads that many labels.
 LABELLED_TASKS = 1000
 
+# The loop's housekeeping, which asyncio.run() runs as tasks of their own once main() is over
+# (they take a task number, as in CPython, but are nobody's work): by code object id (a code
+# object hashes its whole contents each time), kept alive by asyncio itself.
+_HOUSEKEEPING = frozenset(
+    id(method.__code__)
+    for method in (
+        asyncio.BaseEventLoop.shutdown_asyncgens,
+        asyncio.BaseEventLoop.shutdown_default_executor,
+    )
+)
+
 # asyncio's own threshold for "Executing <Handle> took 0.100 seconds" (slow_callback_duration).
 BLOCKED_AFTER_NS = 100_000_000
 
@@ -88,15 +99,6 @@ _type_name = type.__dict__["__name__"].__get__
 _HEAP_TYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: a class made by a class statement
 _flags = type.__dict__["__flags__"].__get__
 _own_dict = type.__dict__["__dict__"].__get__
-
-
-def _loop_clock_is_monotonic(loop: asyncio.AbstractEventLoop) -> bool:
-    return type(loop).time in (asyncio.BaseEventLoop.time, getattr(_webloop_class(), "time", None))
-
-
-def _webloop_class() -> type | None:
-    module = sys.modules.get("pyodide.webloop")
-    return getattr(module, "WebLoop", None) if module is not None else None
 
 
 def _qualname(frame: FrameType) -> str:
@@ -136,24 +138,21 @@ def describe_coroutine(coro: object) -> str:
 
 
 class Tracer:
-    """Records the tasks of one run on ``loop``; ``emit`` receives each event as it happens."""
+    """Records the tasks of one run on loops of the class ``loops``; ``emit`` receives each
+    event as it happens."""
 
     def __init__(
         self,
-        loop: asyncio.AbstractEventLoop,
+        loops: type[asyncio.BaseEventLoop],
         emit: Callable[[Event], None],
         on_error: Callable[[BaseException], None] | None = None,
     ) -> None:
-        self.loop = loop
+        self.loops = loops
         self._emit = emit
         self._on_error = on_error
-        # The loop's clock in nanoseconds. Both loops' time() is time.monotonic(), whose
-        # monotonic_ns() twin gives integers at once and saves a call per step.
-        self._clock: Callable[[], int] = (
-            time.monotonic_ns
-            if _loop_clock_is_monotonic(loop)
-            else lambda: int(loop.time() * 1_000_000_000)
-        )
+        # The loops' clock in nanoseconds: their time() is BaseEventLoop's, time.monotonic(),
+        # whose monotonic_ns() twin gives integers at once and saves a call per step.
+        self._clock: Callable[[], int] = time.monotonic_ns
         self._t0 = 0
         self._labelled = 0
         # The classes of the program's tasks, by id (a class's own hash could be the
@@ -181,15 +180,24 @@ class Tracer:
         self._hooked: dict[type, Any] = {}  # task class -> its own cancel
         self._original_run: Callable[[asyncio.Handle], None] | None = None
         self._observer: Callable[[asyncio.Handle], None] | None = None
-        self._original_create_task: Callable[..., asyncio.Task[Any]] | None = None
+        self._own_create_task: Any = None  # the loop class's own, if it has one
+        self._hook: Callable[..., asyncio.Task[Any]] | None = None
         self.active = False
 
     # --- life cycle ---------------------------------------------------------------------
 
     def install(self) -> None:
         self._t0 = self._clock()
-        self._original_create_task = self.loop.create_task
-        self.loop.create_task = self._create_task  # type: ignore[method-assign]
+        self._own_create_task = self.loops.__dict__.get("create_task")
+        original = self.loops.create_task
+        tracer = self
+
+        # A plain function: as a class attribute it binds to each loop, as create_task does.
+        def create_task(loop: asyncio.BaseEventLoop, coro: Any, **kwargs: Any) -> asyncio.Task[Any]:
+            return tracer._create_task(original, loop, coro, kwargs)
+
+        self._hook = create_task
+        self.loops.create_task = create_task  # type: ignore[method-assign,assignment]
         self._original_run = asyncio.Handle._run
         self._observer = self._step_observer(self._original_run)
         asyncio.Handle._run = self._observer  # type: ignore[method-assign,assignment]
@@ -198,8 +206,11 @@ class Tracer:
     def uninstall(self) -> None:
         self.active = False
         # Only take back what is still ours (a program may have replaced them meanwhile).
-        if self.loop.__dict__.get("create_task") == self._create_task:
-            del self.loop.__dict__["create_task"]
+        if self._hook is not None and self.loops.__dict__.get("create_task") is self._hook:
+            if self._own_create_task is not None:
+                setattr(self.loops, "create_task", self._own_create_task)  # noqa: B010
+            else:
+                delattr(self.loops, "create_task")
         if self._original_run is not None and asyncio.Handle.__dict__.get("_run") is self._observer:
             asyncio.Handle._run = self._original_run  # type: ignore[method-assign,assignment]
         for cls, original in self._hooked.items():
@@ -226,21 +237,28 @@ class Tracer:
 
     # --- task creation ------------------------------------------------------------------
 
-    def _create_task(self, coro: Any, **kwargs: Any) -> asyncio.Task[Any]:
-        assert self._original_create_task is not None
+    def _create_task(
+        self,
+        original: Callable[..., asyncio.Task[Any]],
+        loop: asyncio.BaseEventLoop,
+        coro: Any,
+        kwargs: dict[str, Any],
+    ) -> asyncio.Task[Any]:
         if not self.active:
-            return self._original_create_task(coro, **kwargs)
+            return original(loop, coro, **kwargs)
         # Only tasks created through here are the program's. Their first step is scheduled,
         # not run, so they have their number before it runs. The label is read first: an
         # eagerly started task could change its arguments. One function, not several: this
         # runs for every task, and each call costs about as much as a task's step.
+        if type(coro) is types.CoroutineType and id(coro.cr_code) in _HOUSEKEEPING:
+            return original(loop, coro, **kwargs)
         if self._labelled < LABELLED_TASKS:
             label = describe_coroutine(coro)
         elif type(coro) is types.CoroutineType:
             label = f"{coro.cr_code.co_name}(…)"
         else:
             label = "…"
-        task = self._original_create_task(coro, **kwargs)
+        task = original(loop, coro, **kwargs)
         try:
             self._labelled += 1
             number = self._labelled
@@ -249,8 +267,9 @@ class Tracer:
                 self._task_class_ids.add(id(cls))
                 self._task_classes.append(cls)
             setattr(task, _NUMBER, number)
-            parent = asyncio.current_task(self.loop)
-            group = self._group_of(sys._getframe(1), parent)
+            parent = asyncio.current_task(loop)
+            # Frame 1 is the class's create_task (see install), 2 what called it.
+            group = self._group_of(sys._getframe(2), parent)
             if group is not None:
                 self._group_by_task[number] = group
             t = (self._clock() - self._t0) // 1000
@@ -310,8 +329,9 @@ class Tracer:
     # --- cancellation causes ------------------------------------------------------------
 
     def _watch_cancel(self, task: asyncio.Task[Any]) -> None:
-        """Hooks ``cancel`` on the task's class, once: a Python subclass of Task, as Pyodide's
-        tasks are. C tasks cannot be hooked: their cancellations then have no known cause."""
+        """Hooks ``cancel`` on the task's class, once: a Python subclass of Task, as the
+        playground's tasks are. C tasks cannot be hooked: their cancellations then have no
+        known cause."""
         cls = type(task)
         if cls in self._hooked or cls.__module__ == "_asyncio" or cls is asyncio.Task:
             return
@@ -324,7 +344,7 @@ class Tracer:
                 number = tracer.number_of(self)
                 if number is not None:
                     try:
-                        tracer._cancel_requested(number, sys._getframe(1))
+                        tracer._cancel_requested(number, sys._getframe(1), self.get_loop())
                     except Exception as error:
                         tracer._fail(error)
             return done
@@ -332,12 +352,14 @@ class Tracer:
         self._hooked[cls] = original
         setattr(cls, "cancel", cancel)  # noqa: B010 (typed as a plain type here)
 
-    def _cancel_requested(self, number: int, caller: FrameType) -> None:
-        cause = self._cancel_cause(caller)
+    def _cancel_requested(
+        self, number: int, caller: FrameType, loop: asyncio.AbstractEventLoop
+    ) -> None:
+        cause = self._cancel_cause(caller, loop)
         self._cancel_causes.setdefault(number, cause)
         self._emit(("cancel", self.now(), number, cause))
 
-    def _cancel_cause(self, caller: FrameType) -> Wait:
+    def _cancel_cause(self, caller: FrameType, loop: asyncio.AbstractEventLoop) -> Wait:
         name = _qualname(caller)
         if name == "TaskGroup._abort":
             origin = caller.f_back
@@ -354,7 +376,7 @@ class Tracer:
             return ("run_ended",)
         if name == "stop" and "playground" in caller.f_code.co_filename:
             return ("stop",)
-        canceller = self.number_of(asyncio.current_task(self.loop))
+        canceller = self.number_of(asyncio.current_task(loop))
         if canceller is not None:
             return ("cancelled_by", canceller)
         return ("cancelled_in", name)

@@ -113,6 +113,40 @@ function writer(stream, cap) {
 
 const blobURL = (text) => URL.createObjectURL(new Blob([text], { type: "text/javascript" }));
 
+// The Python event loop's one timer (py/playground/loop.py): `wake(turn, ms)` calls `turn` once,
+// `ms` milliseconds from now, each call replacing the last; undefined withdraws it. 0 ms hops
+// through a MessageChannel instead, as Pyodide's own scheduleCallback does: setTimeout(0) is
+// clamped to 4 ms once timers nest, and a hop still lets the worker's messages (Stop, the
+// page's trace requests) in first. With JSPI
+// the call allows stack switching (callPromising), so Python can wait inside a plain function.
+function createLoopTimer(promising) {
+  const channel = new MessageChannel();
+  let turn = null;
+  let timer = 0;
+  let hop = 0; // the hop whose message is awaited, 0 if none
+  let hops = 0;
+  const call = () => {
+    timer = 0;
+    hop = 0;
+    if (promising) turn.callPromising();
+    else turn();
+  };
+  channel.port1.onmessage = ({ data }) => {
+    if (data === hop) call();
+  };
+  return (callback, ms) => {
+    turn = callback;
+    clearTimeout(timer);
+    timer = 0;
+    if (ms === undefined || ms > 0) hop = 0;
+    if (ms > 0) timer = setTimeout(call, Math.ceil(ms));
+    else if (ms === 0 && !hop) {
+      hop = ++hops;
+      channel.port2.postMessage(hop);
+    }
+  };
+}
+
 /**
  * `fetch` for Pyodide and the program: the files the frame handed over, and the site's package
  * files, which the page reads (files.js readSiteFile). Nothing else is reachable; the frame's
@@ -260,7 +294,15 @@ async function start(init) {
   const interruptLost = control ? () => Atomics.store(control.lost, 0, 1) : undefined;
   // Everything the worker hands Python lives in JavaScript, so it is given after a restore too.
   const browser = restored ? pyodide.pyimport("playground.browser") : importPlayground(pyodide);
-  browser.install(block, site, control ? stopPressed : undefined, interruptLost);
+  const jspi = "Suspending" in WebAssembly;
+  browser.install(
+    block,
+    site,
+    control ? stopPressed : undefined,
+    interruptLost,
+    createLoopTimer(jspi),
+    jspi,
+  );
   // Routes to other contexts no program needs. The origin already keeps them from anything of
   // the site's (a worker or channel of this opaque origin reaches only its own kind); gone,
   // they cannot outlive or reach past the run at all.
@@ -315,7 +357,7 @@ async function start(init) {
       }
     }
   };
-  send({ type: FromWorker.READY, jspi: "Suspending" in WebAssembly, snapshot: restored });
+  send({ type: FromWorker.READY, jspi, snapshot: restored });
 }
 
 // The frame's one message: the port, the compiled module, the files, the control buffer.

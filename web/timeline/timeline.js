@@ -235,9 +235,17 @@ export function createTimeline(canvas, tip, { onTime, scroller, spacer }) {
     ctx.fillText(fit(label, labelWidth - indent - 4), indent, mid);
     for (const task of tasks) {
       if (task.created > shownTime) continue;
+      // A task that only awaits asyncio.sleep(0) steps every few microseconds: thousands of
+      // its segments can share one pixel, and drawing each one made a frame take hundreds of
+      // milliseconds (Stop waited behind them). Past the first segment in a pixel, one that
+      // ends inside that pixel adds nothing to see.
+      let drawnTo = -Infinity;
       for (const { start, end, state, wait } of segments(task, shownTime)) {
         const x0 = x(start);
-        const w = Math.max(x(end) - x0, state === "running" ? 1.5 : 0);
+        const x1 = x(end);
+        if (x1 < drawnTo) continue;
+        drawnTo = Math.floor(x0) + 1;
+        const w = Math.max(x1 - x0, state === "running" ? 1.5 : 0);
         ctx.fillStyle = state === "waiting" ? colors[waitFamily(wait)] : colors[state];
         const inset = state === "running" ? 3 : 6;
         ctx.fillRect(x0, top + inset, w, LANE_HEIGHT - inset * 2);

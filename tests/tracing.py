@@ -1,17 +1,32 @@
-"""Runs a program through the runner (and the tracer), under CPython, as the browser does."""
+"""Runs a program through the runner (and the tracer), under CPython, as the browser does.
+
+`python tests/tracing.py < main.py` (with py/ and tests/ on PYTHONPATH) prints one run's data
+as the page hands it to an exercise's check: see `page_run`.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import io
 import itertools
+import json
+import sys
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from playground.runner import Program, compile_program, format_exception
+from playground.runner import (
+    Program,
+    SourceError,
+    compile_program,
+    error_location,
+    format_exception,
+    syntax_error_location,
+)
 from playground.schema import cause_words, group_words, named, split, wait_words
 from playground.tracer import TASK_SLOTS, Event, Tracer
 
@@ -30,6 +45,8 @@ class Run:
     failure: str  # its trimmed traceback if it raised, else ""
     events: list[Event]
     tracer_errors: list[BaseException]
+    elapsed: float = 0.0  # the program's own seconds, from compiling it to its end
+    error: SourceError | None = None  # where its uncaught error is, as the page marks it
 
 
 def run(source: str, *, traced: bool = True, emit: Callable[[Event], None] | None = None) -> Run:
@@ -37,6 +54,10 @@ def run(source: str, *, traced: bool = True, emit: Callable[[Event], None] | Non
     runner, with the tracer on unless `traced` is false (`emit` replaces its event sink)."""
     events: list[Event] = []
     errors: list[BaseException] = []
+    # As the browser's worker measures it (playground.browser.start): compile to last task.
+    started = time.monotonic()
+    ended: list[float] = []
+    where: list[SourceError | None] = [None]
 
     async def host() -> str:
         loop = asyncio.get_running_loop()
@@ -47,7 +68,12 @@ def run(source: str, *, traced: bool = True, emit: Callable[[Event], None] | Non
             kwargs["name"] = kwargs.get("name") or f"Task-{next(numbers)}"
             return PyTask(coro, loop=loop, **kwargs)
 
-        program = Program(compile_program(source))
+        try:
+            program = Program(compile_program(source))
+        except SyntaxError as error:
+            ended.append(time.monotonic())
+            where[0] = syntax_error_location(error)
+            return format_exception(error)
         top = loop.create_task(program.execute(), name="top")
         loop.set_task_factory(factory)
         tracer = Tracer(loop, emit or events.append, errors.append)
@@ -56,8 +82,10 @@ def run(source: str, *, traced: bool = True, emit: Callable[[Event], None] | Non
         try:
             await top
         except BaseException as error:  # the program's own error, whatever it is
+            where[0] = error_location(error)
             return format_exception(error)
         finally:
+            ended.append(time.monotonic())
             tracer.uninstall()
             loop.set_task_factory(None)
         return ""
@@ -67,7 +95,31 @@ def run(source: str, *, traced: bool = True, emit: Callable[[Event], None] | Non
     # while the browser tests' session lasts.
     with contextlib.redirect_stdout(out), ThreadPoolExecutor(1) as thread:
         failure = thread.submit(asyncio.run, host()).result()
-    return Run(out.getvalue(), failure, events, errors)
+    return Run(out.getvalue(), failure, events, errors, ended[0] - started, where[0])
+
+
+def page_run(source: str) -> dict[str, Any]:
+    """One run as the page has it when the program ends, and as it hands it to an exercise's
+    check (playground.checks.grade): the events in one flat list, stdout, stderr (CPython's
+    warnings and loop errors, then the traceback), the program's own seconds, its error as
+    `{line, column, message}` and its status. Run where no one else catches warnings (pytest
+    does): a subprocess, as `__main__` below."""
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        result = run(source)
+        # As the worker does at the end of a run: collect what the program dropped, so a
+        # coroutine never awaited is reported inside this run.
+        gc.collect()
+    where = result.error
+    return {
+        "events": [item for event in result.events for item in event],
+        "stdout": result.printed,
+        "stderr": err.getvalue() + result.failure,
+        "elapsed": result.elapsed,
+        "error": None if where is None else vars(where),
+        "status": "failed" if result.failure else "finished",
+        "tracer_errors": [repr(e) for e in result.tracer_errors],
+    }
 
 
 def trace(source: str) -> tuple[list[Event], str]:
@@ -128,3 +180,7 @@ def render(events: list[Event]) -> str:
         elif kind == "blocked":
             lines.append(f"{e['start']:.1f}-{e['end']:.1f} blocked by {names[e['task']]}")
     return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    json.dump(page_run(sys.stdin.read()), sys.stdout)

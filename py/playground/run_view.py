@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from .describe import MAX_STRING
-from .schema import TaskWords, cause_words, group_words, named, split, wait_family, wait_words
+from .schema import TaskWords, cause_words, named, split, wait_family, wait_words
 
 EndState = Literal["done", "failed", "cancelled", "unfinished"]
 # What a task is doing at one moment, in the Tasks table's words.
@@ -156,11 +156,6 @@ class Group:
     size: int | None  # gather()'s number of awaitables (None for a TaskGroup)
     tasks: list[Task] = field(default_factory=list)
 
-    @property
-    def words(self) -> str:
-        """``TaskGroup`` or ``gather of 5``, as the timeline labels it."""
-        return group_words(self.type, self.size)
-
 
 @dataclass(eq=False)
 class Task:
@@ -241,10 +236,6 @@ class Task:
                 until = self.ended if self.ended is not None else self.run_end
             out.append(Waiting(step.end, until, step.wait))
         return out
-
-    def waited_on(self, other: Task) -> bool:
-        """Whether it waited on ``other``: awaited it, or a gather() or TaskGroup holding it."""
-        return any(wait_is_on(waiting.wait, other) for waiting in self.waits)
 
     def state_at(self, t: float) -> State | None:
         """What it was doing at ``t`` (None before it existed). A zero-length step counts as
@@ -460,16 +451,9 @@ class Run:
         """The task ``asyncio.run()`` made for ``main()``: the first with no parent."""
         return next((t for t in self.tasks if t.parent is None), None)
 
-    def task(self, name: str) -> Task | None:
-        """The task called ``name`` (``Task-2``)."""
-        return next((t for t in self.tasks if t.name == name), None)
-
     def calls(self, function: str) -> list[Task]:
         """The tasks that ran the coroutine function ``function``, in order of creation."""
         return [t for t in self.tasks if t.function == function]
-
-    def children(self, task: Task) -> list[Task]:
-        return [t for t in self.tasks if t.parent is task]
 
     def never_awaited(self) -> list[str]:
         """Coroutine functions Python reported as "never awaited" (a coroutine made by a
@@ -643,6 +627,22 @@ def listing(items: Iterable[str], conjunction: str = "and") -> str:
 def labels(tasks: Iterable[Task]) -> str:
     """The tasks' coroutines, listed: ``job('download', 1) and job('resize', 2)``."""
     return listing(t.coro for t in tasks)
+
+
+def fate(task: Task) -> str:
+    """How a task ended, for feedback: ``finished at 0.30 s``, ``failed at 0.10 s with
+    ValueError: no cars left``, ``was cancelled at 0.10 s, when book('car', 0.1) failed``."""
+    at = seconds(task.ended)
+    if task.state == "done":
+        return f"finished at {at}"
+    if task.state == "failed":
+        return f"failed at {at} with {task.error.text if task.error else 'an error'}"
+    if task.state == "cancelled":
+        cause = task.cause
+        if cause is not None and cause.kind == "sibling_failed" and cause.task is not None:
+            return f"was cancelled at {at}, when {cause.task.coro} failed"
+        return f"was cancelled at {at} ({cause.words if cause else 'cause unknown'})"
+    return "never ended"
 
 
 # --- helpers -------------------------------------------------------------------------------

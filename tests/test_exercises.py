@@ -84,6 +84,16 @@ def cheats() -> dict[tuple[str, str], str]:
     return out
 
 
+def edited_predict_program() -> str:
+    """predict-lifecycle with toast and coffee swapped: toast now takes 0.3 s, coffee 0.1 s."""
+    source = exercise("predict-lifecycle")["starter"]
+    swapped = source.replace('"coffee", 0.3', '"coffee", 0.1').replace(
+        '"toast", 0.1', '"toast", 0.3'
+    )
+    assert swapped.count("0.1") == source.count("0.1")
+    return swapped
+
+
 def programs() -> dict[tuple[str, str], str]:
     """Every program these tests run, by (slug, name), the longest first: the slow
     exercises' starters and mistakes (about 6 s each), then their solutions and the cheats
@@ -98,6 +108,7 @@ def programs() -> dict[tuple[str, str], str]:
             if mistake.suffix == ".py":
                 out[(slug, mistake.stem)] = mistake.read_text(encoding="utf-8")
     out |= cheats()
+    out[("predict-lifecycle", "edited")] = edited_predict_program()
 
     def pace(key: tuple[str, str]) -> tuple[bool, bool]:
         slug, name = key
@@ -143,6 +154,13 @@ def right_answers(slug: str) -> Any:
 
 
 # --- the folders --------------------------------------------------------------------------
+
+
+def test_six_exercises_serve_all_five_objectives() -> None:
+    objectives = json.loads((ROOT / "py/exercises/objectives.json").read_text(encoding="utf-8"))
+    served = {exercise(slug)["objective"] for slug in SLUGS}
+    assert len(SLUGS) >= 6
+    assert served == {objective["id"] for objective in objectives}
 
 
 @pytest.mark.parametrize("slug", SLUGS)
@@ -224,6 +242,59 @@ def test_printing_the_expected_output_is_not_enough(slug: str, runs_needed: Any,
         assert "No task ran" in first_text(result), (cheat, result)
 
 
+# --- predict, then run ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("slug", "runs_needed"),
+    [(slug, ((slug, "starter"),)) for slug in SLUGS if exercise(slug)["questions"]],
+)
+def test_every_question_is_marked_and_every_answer_is_a_choice(
+    slug: str, runs_needed: Any, runs: Any
+) -> None:
+    questions = {q["id"]: q for q in exercise(slug)["questions"]}
+    answers = right_answers(slug)
+    assert set(answers) == set(questions)
+    for question, answer in answers.items():
+        chosen = answer if questions[question]["multiple"] else [answer]
+        assert set(chosen) <= set(questions[question]["choices"]), question
+    result = verdict(slug, runs[runs_needed[0]], answers)
+    assert {m["question"] for m in result["messages"]} == set(questions)
+
+
+@pytest.mark.parametrize(
+    "runs_needed", [(("predict-lifecycle", "starter"), ("predict-lifecycle", "edited"))]
+)
+def test_predictions_are_marked_against_the_run_not_a_fixed_key(
+    runs_needed: Any, runs: Any
+) -> None:
+    slug = "predict-lifecycle"
+    edited = runs[(slug, "edited")]
+    before = right_answers(slug)
+    result = verdict(slug, edited, before)
+    # With toast slower than coffee, the old answers are wrong where the run changed.
+    wrong = {m["question"] for m in result["messages"] if not m["text"].startswith("Right")}
+    assert wrong == {"first-done", "cancelled", "coffee-state"}
+    after = {
+        "first-done": "coffee",
+        "cancelled": ["toast"],
+        "cancelled-by": "eggs failing",
+        "coffee-state": "done",
+    }
+    assert verdict(slug, edited, after)["status"] == "pass"
+    half = {**before, "first-done": "coffee", "cancelled": ["toast"]}
+    assert verdict(slug, edited, half)["score"] == 0.75
+
+
+@pytest.mark.parametrize("runs_needed", [(("predict-lifecycle", "starter"),)])
+def test_no_answers_is_asked_for_before_anything_is_marked(runs_needed: Any, runs: Any) -> None:
+    data = runs[runs_needed[0]]
+    for answers in (None, {}):
+        result = verdict("predict-lifecycle", data, answers)
+        assert result["status"] == "fail" and result["score"] == 0
+        assert first_text(result).startswith("Answer the questions first")
+
+
 # --- where the check runs ------------------------------------------------------------------
 
 PATCHING = """
@@ -286,6 +357,11 @@ def test_exercises_json_lists_every_exercise_for_the_page() -> None:
     create_task = listed["create-task"]
     assert "<code>asyncio.create_task()</code>" in create_task["instructions"]
     assert '<pre><code class="language-python">' in create_task["hints"][-1]
+    predict = listed["predict-lifecycle"]
+    assert predict["solution"] is None and predict["answers"] == right_answers(predict["slug"])
+    cancelled = next(q for q in predict["questions"] if q["id"] == "cancelled")
+    assert cancelled["multiple"] and cancelled["choices"][-1] == "none of them"
+    assert cancelled["text"] == "<p>Which tasks are cancelled? Choose all that apply.</p>\n"
 
 
 HOSTILE = """---

@@ -25,6 +25,13 @@ console.log(JSON.stringify(runs.map((events) => facts(addEvents(createTrace(), e
 """
 
 
+def within(measured: float, slept: float) -> bool:
+    """Whether `measured` is what sleeping `slept` seconds takes. A sleep never ends early;
+    it ends up to a few ms late, and tens of ms when these runs share a busy 2-core machine
+    (5.10 s for five 1 s sleeps was seen), so 10% late is allowed, and no more."""
+    return slept - 0.001 <= measured <= slept * 1.1
+
+
 def page_facts(streams: list[list[Any]]) -> list[dict[str, Any]]:
     """web/record/trace-model.js facts() of each flat event stream, computed under Node."""
     result: list[dict[str, Any]] = run_module(FACTS, stdin=json.dumps(streams))
@@ -98,7 +105,7 @@ def test_a_taskgroup_whose_child_fails(lesson_runs) -> None:
     assert [w.wait.words for w in one.waits] == ["sleep(5)"]
     assert [w.wait.seconds for w in two.waits] == [1.0]
     ended = run.wait_ended(main, group)
-    assert ended == pytest.approx(1.0, abs=0.05)
+    assert ended is not None and within(ended, 1.0)
     # At 0.5 s every child is waiting on its sleep; at 1.5 s they are all over.
     assert [t.state_at(0.5) for t in work] == ["waiting"] * 3
     assert [t.state_at(1.5) for t in work] == ["cancelled", "failed", "cancelled"]
@@ -113,8 +120,7 @@ def test_sequential_and_concurrent_tasks_are_told_apart(lesson_runs) -> None:
     users = concurrent.calls("fetch_user")
     assert len(users) == 3 and concurrent.overlapped(users)
     assert concurrent.close_to_longest(users)
-    assert Run.span(users) == pytest.approx(1.0, abs=0.05)
-    assert Run.total(users) == pytest.approx(3.0, abs=0.1)
+    assert within(Run.span(users), 1.0) and within(Run.total(users), 3.0)
     assert [t.result_as_printed() for t in users] == ["User-1", "User-2", "User-3"]
     # performance-comparison: five calls awaited in a loop, inside main: no tasks, but
     # main's own waits show them, one sleep(1) after another.
@@ -123,7 +129,7 @@ def test_sequential_and_concurrent_tasks_are_told_apart(lesson_runs) -> None:
     assert main is not None
     sleeps = [w for w in main.waits if w.wait.kind == "sleep"]
     assert [w.wait.seconds for w in sleeps] == [1.0] * 5
-    assert sleeps[-1].end - sleeps[0].start == pytest.approx(5.0, abs=0.1)
+    assert within(sleeps[-1].end - sleeps[0].start, 5.0)
 
 
 def test_awaiting_each_task_at_once_is_one_after_another() -> None:

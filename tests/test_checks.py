@@ -58,6 +58,7 @@ BROKEN_CHECKS = {
     "has no check()": ("CHECK = 1\n", "KeyError", "check.py"),
     "does not compile": ("def check(run) ->:\n", "SyntaxError", "check.py"),
     "imports what is not there": ("import no_such_module\n", "ModuleNotFoundError", "line 1"),
+    "exits": ("import sys\ndef check(run):\n    sys.exit(1)\n", "SystemExit", "line 3"),
 }
 
 

@@ -104,13 +104,15 @@ def loop_blocked(run: Run) -> Verdict | None:
     a coroutine) for long enough (see BLOCKED_SHARE), naming each task that did and for how
     long; else None."""
     blocked = sum(block.seconds for block in run.blocked)
-    if blocked < max(BLOCKED_FLOOR_S, BLOCKED_SHARE * run.wall):
+    if blocked < max(BLOCKED_FLOOR_S, BLOCKED_SHARE * run.end):
         return None
     held: dict[Task, float] = {}
     for block in run.blocked:
         held[block.task] = held.get(block.task, 0.0) + block.seconds
-    parts = [f"{task.coro} for {seconds(time)}" for task, time in held.items()]
-    parts[0] = parts[0].replace(" for ", " held it for ", 1)
+    parts = [
+        f"{task.coro}{' held it' if i == 0 else ''} for {seconds(time)}"
+        for i, (task, time) in enumerate(held.items())
+    ]
     return failed(
         say(
             f"The loop was blocked: {listing(parts)}, and no other task could run meanwhile. "
@@ -260,7 +262,7 @@ def grade(
         verdict = namespace["check"](run)
         if not isinstance(verdict, Verdict):
             raise TypeError(f"check() returned {type(verdict).__name__}, not a Verdict")
-    except Exception as error:
+    except (Exception, SystemExit) as error:  # sys.exit() in a check must not end the worker
         return _could_not_check(
             "this exercise's check could not run, so your code was not marked: the fault is "
             "in the exercise, not in your code",

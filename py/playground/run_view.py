@@ -42,8 +42,9 @@ State = Literal["pending", "running", "waiting", "done", "failed", "cancelled"]
 # by a whole task (the shortest of the lesson's is 1 s in 3 s, +33%), far outside it.
 SPAN_SHARE = 0.1
 SPAN_SLACK = 0.05
-# Two instants closer than this are one: the loop's clock is read in whole microseconds, and
-# a task created "after" another ended within the same callback differs by a few of them.
+# Instants closer than this count as one. A task created once another has ended is created in
+# the step that resumes then, microseconds later; and tasks in flight together for less than
+# this did not run together in any way the timeline could show.
 SAME_INSTANT = 0.002
 
 _NEVER_AWAITED = re.compile(r"coroutine '([^']+)' was never awaited")
@@ -343,7 +344,7 @@ class Run:
         self.groups: list[Group] = []
         self.blocked: list[Blocked] = []
         self.problems: list[str] = []  # the tracer's own failures: the record is incomplete
-        self.end = 0.0  # the last instant the trace mentions
+        self.end = 0.0  # the last instant the trace mentions: the run's wall time
         self._fold(events)
 
     @classmethod
@@ -508,11 +509,6 @@ class Run:
             peak,
             by_state,
         )
-
-    @property
-    def wall(self) -> float:
-        """Seconds from the trace's start to its last event."""
-        return self.end
 
     @staticmethod
     def span(tasks: Sequence[Task]) -> float:

@@ -94,6 +94,42 @@ def edited_predict_program() -> str:
     return swapped
 
 
+# Other right answers a learner may write: each must pass too. Each replaces the solution's
+# main() (up to the asyncio.run line).
+ALSO_RIGHT = {
+    ("create-task", "taskgroup"): """async def main() -> None:
+    async with asyncio.TaskGroup() as tg:
+        download = tg.create_task(job("download", 1))
+        resize = tg.create_task(job("resize", 2))
+        upload = tg.create_task(job("upload", 3))
+    print(download.result(), resize.result(), upload.result())
+""",
+    ("create-task", "gathered-tasks"): """async def main() -> None:
+    jobs = [("download", 1), ("resize", 2), ("upload", 3)]
+    tasks = [asyncio.create_task(job(name, seconds)) for name, seconds in jobs]
+    print(*await asyncio.gather(*tasks))
+""",
+    ("gather", "gathered-tasks"): """async def main() -> None:
+    tasks = [asyncio.create_task(call_api(name, seconds)) for name, seconds in API_CALLS]
+    for result in await asyncio.gather(*tasks):
+        print(result)
+""",
+    ("gather-return-exceptions", "gathered-tasks"): """async def main() -> None:
+    tasks = [asyncio.create_task(fetch_service(name, seconds)) for name, seconds in SERVICES]
+    results = await asyncio.gather(*tasks, return_exceptions=True)
+    for task, result in zip(tasks, results):
+        print(f"{task.get_name()}: {result!r}")
+    print("failed:", [name for (name, _), r in zip(SERVICES, results) if isinstance(r, Exception)])
+""",
+}
+
+
+def also_right(slug: str, name: str) -> str:
+    solution = exercise(slug)["solution"]
+    start, end = solution.index("async def main"), solution.index("asyncio.run(")
+    return solution[:start] + ALSO_RIGHT[(slug, name)] + "\n\n" + solution[end:]
+
+
 def programs() -> dict[tuple[str, str], str]:
     """Every program these tests run, by (slug, name), the longest first: the slow
     exercises' starters and mistakes (about 6 s each), then their solutions and the cheats
@@ -108,11 +144,12 @@ def programs() -> dict[tuple[str, str], str]:
             if mistake.suffix == ".py":
                 out[(slug, mistake.stem)] = mistake.read_text(encoding="utf-8")
     out |= cheats()
+    out |= {key: also_right(*key) for key in ALSO_RIGHT}
     out[("predict-lifecycle", "edited")] = edited_predict_program()
 
     def pace(key: tuple[str, str]) -> tuple[bool, bool]:
         slug, name = key
-        return slug not in SLOW, name == "solution" or name.startswith("cheat")
+        return slug not in SLOW, key in ALSO_RIGHT or name == "solution" or "cheat" in name
 
     return dict(sorted(out.items(), key=lambda item: pace(item[0])))
 
@@ -185,6 +222,16 @@ def test_the_solution_passes(slug: str, runs_needed: Any, runs: Any) -> None:
     assert result["status"] == "pass" and result["passed"] and result["score"] == 1, result
     for message in result["messages"]:
         assert message["tasks"] and set(message["tasks"]) <= task_names(data), message
+
+
+@pytest.mark.parametrize(
+    ("key", "runs_needed"),
+    [(key, (key,)) for key in ALSO_RIGHT],
+    ids=["/".join(k) for k in ALSO_RIGHT],
+)
+def test_other_right_answers_pass_too(key: tuple[str, str], runs_needed: Any, runs: Any) -> None:
+    result = verdict(key[0], runs[key])
+    assert result["status"] == "pass", result
 
 
 @pytest.mark.parametrize(

@@ -104,8 +104,9 @@ def test_a_taskgroup_whose_child_fails(lesson_runs) -> None:
     # Each child waited on its sleep from ~0 s; main waited on its TaskGroup until ~1 s.
     assert [w.wait.words for w in one.waits] == ["sleep(5)"]
     assert [w.wait.seconds for w in two.waits] == [1.0]
-    ended = run.wait_ended(main, group)
-    assert ended is not None and within(ended, 1.0)
+    together = run.waited_together(work)
+    assert together is not None and together.wait.kind == "taskgroup"
+    assert within(together.end, 1.0)
     # At 0.5 s every child is waiting on its sleep; at 1.5 s they are all over.
     assert [t.state_at(0.5) for t in work] == ["waiting"] * 3
     assert [t.state_at(1.5) for t in work] == ["cancelled", "failed", "cancelled"]
@@ -153,6 +154,34 @@ def test_awaiting_each_task_at_once_is_one_after_another() -> None:
     assert not run.close_to_longest(jobs)
     longest = run.longest(jobs)
     assert longest is not None and longest.args == (0.1,)
+
+
+def test_gather_is_seen_waiting_on_its_own_tasks_or_on_ready_made_ones() -> None:
+    events, _ = trace(
+        textwrap.dedent(
+            """
+            import asyncio
+            async def f(x):
+                await asyncio.sleep(x)
+            async def main():
+                await asyncio.gather(f(0.01), f(0.02))
+                tasks = [asyncio.create_task(f(x)) for x in (0.01, 0.02, 0.03)]
+                await asyncio.gather(*tasks)
+                for task in [asyncio.create_task(f(x)) for x in (0.01, 0.02)]:
+                    await task
+            asyncio.run(main())
+            """
+        )
+    )
+    run = Run(events)
+    calls = run.calls("f")
+    made, ready, awaited = calls[:2], calls[2:5], calls[5:]
+    for together in (run.waited_together(made), run.waited_together(ready)):
+        assert together is not None and together.wait.kind == "gather"
+    first, second = run.waited_together(made), run.waited_together(ready)
+    assert first is not None and second is not None and first.end < second.start
+    assert first.end >= max(t.ended or 0 for t in made)
+    assert run.waited_together(awaited) is None
 
 
 def test_a_blocked_loop_is_put_down_to_its_task() -> None:

@@ -581,15 +581,33 @@ class Run:
         wanted = {id(t) for t in tasks}
         return [b for b in self.blocked if id(b.task) in wanted]
 
-    def wait_ended(self, owner: Task, group: Group) -> float | None:
-        """When ``owner`` stopped waiting on ``group`` (its gather() returned or raised, its
-        TaskGroup's ``async with`` ended), or None if it never waited on it."""
-        ends = [
-            w.end
-            for w in owner.waits
-            if w.wait.kind in {"gather", "taskgroup"} and w.wait.args[:1] == (group.number,)
-        ]
-        return max(ends) if ends else None
+    @staticmethod
+    def waited_together(tasks: Sequence[Task]) -> Waiting | None:
+        """How the task that made ``tasks`` waited on them all at once: on their gather() or
+        TaskGroup, or on a gather() given them ready-made (create_task()'s tasks: a gather()
+        of as many, begun while they ran). From the first such wait's start to the last's
+        end, which is when gather() returned or raised, or the ``async with`` ended; None if
+        nothing waited on them together."""
+        if not tasks:
+            return None
+        groups = {t.group.number for t in tasks if t.group is not None}
+        last_created = max(t.created for t in tasks)
+        first_end = min(t.ended if t.ended is not None else float("inf") for t in tasks)
+        found: list[Waiting] = []
+        for creator in {id(t.parent): t.parent for t in tasks if t.parent is not None}.values():
+            for waiting in creator.waits:
+                kind, args = waiting.wait.kind, waiting.wait.args
+                on_group = kind in {"gather", "taskgroup"} and bool(args) and args[0] in groups
+                on_these = (
+                    kind == "gather"
+                    and args[:2] == (None, len(tasks))
+                    and last_created <= waiting.start <= first_end
+                )
+                if on_group or on_these:
+                    found.append(waiting)
+        if not found:
+            return None
+        return Waiting(found[0].start, found[-1].end, found[0].wait)
 
 
 def wait_is_on(wait: Wait, task: Task) -> bool:

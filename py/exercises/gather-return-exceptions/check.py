@@ -1,7 +1,7 @@
 """Five services asked at once with gather(return_exceptions=True): three results and two
 failures reported, nothing stopped.
 
-Read from the trace: the fetch_service() tasks, the gather() that made them, which failed and
+Read from the trace: the fetch_service() tasks, the gather() that waited on them, which failed and
 with what, and when main() stopped waiting on the gather(): at the first failure (the others
 still running) or after the last. From the output: each result, and each failed service's
 name.
@@ -16,9 +16,10 @@ FIX = "gather(..., return_exceptions=True)"
 
 def check(run: Run) -> Verdict:
     services = run.calls("fetch_service")
-    group = services[0].group if services else None
+    together = run.waited_together(services)
+    gathered = together is not None and together.wait.kind == "gather"
     error = run.error
-    if error is not None and (group is None or group.type != "gather"):
+    if error is not None and not gathered:
         return failed(
             say(
                 f"Your program stopped at line {error.line} with {error.message}: the first "
@@ -33,7 +34,7 @@ def check(run: Run) -> Verdict:
     found = crashed(run)
     if found is not None:
         return found
-    if len(services) != SERVICES or group is None or group.type != "gather":
+    if len(services) != SERVICES or not gathered:
         return failed(
             say(
                 f"Your run asked {labels(services) or 'no service'}, not all five of SERVICES "
@@ -84,15 +85,12 @@ def gave_up(run: Run) -> Verdict | None:
     """gather() without return_exceptions: its first failure came out of the await while
     other calls of it were still running (main() stopped waiting before they ended)."""
     services = run.calls("fetch_service")
-    group = services[0].group if services else None
-    owner = group.owner if group else None
-    if group is None or owner is None:
+    together = run.waited_together(services)
+    if together is None or together.wait.kind != "gather":
         return None
-    stopped = run.wait_ended(owner, group)
-    if stopped is None:
-        return None
-    ran_on = [t for t in group.tasks if t.ended is None or t.ended > stopped]
-    failures = [t for t in run.finish_order(group.tasks) if t.state == "failed"]
+    stopped = together.end
+    ran_on = [t for t in services if t.ended is None or t.ended > stopped]
+    failures = [t for t in run.finish_order(services) if t.state == "failed"]
     if not ran_on or not failures:
         return None
     first = failures[0]

@@ -1,9 +1,10 @@
 """Five API calls at once with gather(), results printed in call order: about 2 s.
 
-Read from the trace: the call_api() tasks, the gather() that made them, when each started and
-ended; and from the output, the line where each call's result (as the trace recorded it) was
-printed. The calls last from 0.8 to 2.0 s, so the order they finish in differs from the order
-they were made, and a program printing results as they come in can be told apart.
+Read from the trace: the call_api() tasks, the gather() that waited on them, when each
+started and ended; and from the output, the line where each call's result (as the trace
+recorded it) was printed. The calls last from 0.8 to 2.0 s, so the order they finish in
+differs from the order they were made, and a program printing results as they come in can be
+told apart.
 """
 
 from playground.checks import (
@@ -85,9 +86,8 @@ def check(run: Run) -> Verdict:
                 calls,
             )
         )
-    groups = {id(t.group): t.group for t in calls}
-    group = next(iter(groups.values()))
-    if len(groups) != 1 or group is None or group.type != "gather":
+    together = run.waited_together(calls)
+    if together is None or together.wait.kind != "gather":
         return failed(
             say(
                 "Your calls ran together and their results came out in order, but not "

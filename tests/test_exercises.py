@@ -156,7 +156,8 @@ def programs() -> dict[tuple[str, str], str]:
 
 @pytest.fixture(scope="module")
 def runs(request: pytest.FixtureRequest) -> dict[tuple[str, str], dict[str, Any]]:
-    """The runs the selected tests need, all made at once."""
+    """The runs the selected tests need, all made at once: each test names the (slug,
+    program) pairs it reads in its `runs_needed` parameter."""
     wanted = {
         key
         for item in request.session.items
@@ -172,10 +173,6 @@ def verdict(slug: str, data: dict[str, Any], answers: Any = None) -> dict[str, A
     result: dict[str, Any] = json.loads(grade_json(exercise(slug)["check"], json.dumps(run)))
     assert result["status"] != "error", result
     return result
-
-
-def needs(*keys: tuple[str, str]) -> dict[str, Any]:
-    return {"runs_needed": keys}
 
 
 def first_text(result: dict[str, Any]) -> str:

@@ -23,6 +23,7 @@ import http
 import http.server
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -31,7 +32,7 @@ import zipfile
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO, NoReturn
 
 ROOT = Path(__file__).resolve().parent
 DIST = ROOT / "dist"
@@ -263,6 +264,121 @@ def index_page() -> bytes:
     return source.replace("PAGE_POLICY", policies()[0]).encode()
 
 
+# --- exercises ------------------------------------------------------------------------------
+
+EXERCISES = ROOT / "py/exercises"
+# The sections of an exercise.md after its task (README, Exercises): one "## Hint" per hint, in
+# order, and for a predict-then-run exercise "## Question <id>", "(several)" when any number
+# of its choices may be picked.
+EXERCISE_SECTION = re.compile(r"^## (?:(Hint)|Question ([a-z0-9-]+)( \(several\))?)\s*$")
+# Markdown is rendered here, at build time, by markdown-it (npm, pinned in package-lock.json)
+# under the Node the build needs anyway. With html: false it escapes any raw HTML in the file,
+# and its link check refuses javascript:, vbscript: and data: URLs: a small renderer of our own
+# would have to get both right for every input. The page shows the HTML it is given.
+RENDER_MARKDOWN = """
+import MarkdownIt from "markdown-it";
+const md = new MarkdownIt({ html: false, linkify: false, typographer: false });
+let text = "";
+for await (const chunk of process.stdin) text += chunk;
+process.stdout.write(JSON.stringify(JSON.parse(text).map((source) => md.render(source))));
+"""
+
+
+def read_exercise(folder: Path) -> dict[str, Any]:
+    """An exercise folder as dist/exercises.json lists it, its Markdown not yet rendered."""
+
+    def fail(why: str) -> NoReturn:
+        sys.exit(f"build.py: exercise {folder.name}: {why}")
+
+    text = (folder / "exercise.md").read_text(encoding="utf-8")
+    if not text.startswith("---\n") or text.count("---\n") < 2:
+        fail("exercise.md must start with a header between two --- lines")
+    _, header, body = text.split("---\n", 2)
+    meta = {}
+    for line in filter(str.strip, header.splitlines()):
+        key, _, value = line.partition(":")
+        meta[key.strip()] = value.strip().removeprefix('"').removesuffix('"')
+    if set(meta) != {"title", "objective"}:
+        fail(f"its header needs title and objective, nothing else; it has {sorted(meta)}")
+    sections: list[tuple[re.Match[str] | None, list[str]]] = [(None, [])]
+    fenced = False
+    for line in body.splitlines():
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        heading = None if fenced else EXERCISE_SECTION.match(line)
+        if heading:
+            sections.append((heading, []))
+        elif line.startswith("## ") and not fenced:
+            fail(f"{line!r} is not a section: use ## Hint or ## Question <id> (### in the task)")
+        else:
+            sections[-1][1].append(line)
+    hints, questions = [], []
+    for heading, lines in sections[1:]:
+        assert heading is not None
+        if heading.group(1):
+            hints.append("\n".join(lines).strip())
+            continue
+        while lines and not lines[-1].strip():
+            lines.pop()
+        choices: list[str] = []
+        while lines and lines[-1].startswith("- "):
+            choices.insert(0, lines.pop()[2:].strip())
+        question = {
+            "id": heading.group(2),
+            "text": "\n".join(lines).strip(),
+            "choices": choices,
+            "multiple": bool(heading.group(3)),
+        }
+        if not question["text"] or len(set(choices)) != len(choices) or len(choices) < 2:
+            fail(f"question {heading.group(2)} needs its text, then a list of two or more choices")
+        questions.append(question)
+    files = {path.name for path in folder.iterdir()}
+    solution, answers = (folder / "solution.py"), (folder / "answers.json")
+    if not {"starter.py", "check.py"} <= files or ("solution.py" in files) == bool(questions):
+        fail("needs starter.py and check.py, and solution.py, or questions and answers.json")
+    return {
+        "slug": folder.name,
+        "title": meta["title"],
+        "objective": meta["objective"],
+        "instructions": "\n".join(sections[0][1]).strip(),
+        "hints": hints,
+        "questions": questions,
+        "starter": (folder / "starter.py").read_text(encoding="utf-8"),
+        "solution": solution.read_text(encoding="utf-8") if solution.exists() else None,
+        "answers": json.loads(answers.read_text(encoding="utf-8")) if questions else None,
+        "check": (folder / "check.py").read_text(encoding="utf-8"),
+    }
+
+
+def exercises_json() -> bytes:
+    """Every exercise of py/exercises/, in the order of the lesson's objectives, with its
+    Markdown rendered to HTML (see RENDER_MARKDOWN); the objectives too. The page lists them,
+    and its worker runs each one's check (playground.checks.grade)."""
+    objectives = json.loads((EXERCISES / "objectives.json").read_text(encoding="utf-8"))
+    order = [objective["id"] for objective in objectives]
+    exercises = [read_exercise(path.parent) for path in EXERCISES.glob("*/exercise.md")]
+    for exercise in exercises:
+        if exercise["objective"] not in order:
+            sys.exit(f"build.py: {exercise['slug']}: objective must be one of {order}")
+    exercises.sort(key=lambda e: (order.index(e["objective"]), e["slug"]))
+    texts = [
+        text
+        for e in exercises
+        for text in (e["instructions"], *e["hints"], *(q["text"] for q in e["questions"]))
+    ]
+    rendered = subprocess.run(
+        ["node", "--input-type=module", "-e", RENDER_MARKDOWN],
+        cwd=ROOT, input=json.dumps(texts), capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    html = iter(json.loads(rendered))
+    for e in exercises:
+        e["instructions"] = next(html)
+        e["hints"] = [next(html) for _ in e["hints"]]
+        for question in e["questions"]:
+            question["text"] = next(html)
+    return json.dumps({"objectives": objectives, "exercises": exercises}, indent=1).encode()
+
+
 def examples_json() -> bytes:
     files = {p.stem for p in (ROOT / "py/examples").glob("*.py")}
     if files != set(EXAMPLES):
@@ -383,6 +499,7 @@ def build() -> None:
         made.append(copy_if_changed(ROOT / "web" / name, DIST / name))
     made.append(write_if_changed(DIST / "sandbox.html", sandbox_page()))
     made.append(write_if_changed(DIST / "examples.json", examples_json()))
+    made.append(write_if_changed(DIST / "exercises.json", exercises_json()))
     made.append(write_if_changed(DIST / "playground.zip", runner_zip()))
     snapshot = make_snapshot(DIST / "playground.zip")
     if snapshot is not None:

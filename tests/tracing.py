@@ -1,5 +1,9 @@
 """Runs a program through the runner (and the tracer), under CPython, as the browser does: on
-the playground's loop, turned by a plain scheduler where the browser has its timer."""
+the playground's loop, turned by a plain scheduler where the browser has its timer.
+
+`python tests/tracing.py < main.py` (with py/ and tests/ on PYTHONPATH) prints one run's data
+as the page hands it to an exercise's check: see `page_run`.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ import gc
 import heapq
 import io
 import itertools
+import json
+import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -16,7 +22,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from playground.loop import Driver, Latch
-from playground.runner import Program, ProgramLoop, Task, compile_program, format_exception
+from playground.runner import (
+    Program,
+    ProgramLoop,
+    SourceError,
+    Task,
+    compile_program,
+    error_location,
+    format_exception,
+    syntax_error_location,
+)
 from playground.schema import cause_words, group_words, named, split, wait_words
 from playground.tracer import Event, Tracer
 
@@ -66,6 +81,8 @@ class Run:
     failure: str  # its trimmed traceback if it raised, else ""
     events: list[Event]
     tracer_errors: list[BaseException]
+    elapsed: float = 0.0  # the program's own seconds, from compiling it to its end
+    error: SourceError | None = None  # where its uncaught error is, as the page marks it
 
 
 def run(
@@ -80,10 +97,20 @@ def run(
     is false (`emit` replaces its event sink)."""
     events: list[Event] = []
     errors: list[BaseException] = []
+    # As the browser's worker measures it (playground.browser.start): compile to last task.
+    started = time.monotonic()
+    ended: list[float] = []
+    where: list[SourceError | None] = [None]
 
     def host(scheduler: Scheduler) -> str:
         outcome: list[BaseException | None] = []
-        program = Program(compile_program(source), scheduler.driver, outcome.append)
+        try:
+            code = compile_program(source)
+        except SyntaxError as error:
+            ended.append(time.monotonic())
+            where[0] = syntax_error_location(error)
+            return format_exception(error)
+        program = Program(code, scheduler.driver, outcome.append)
         tracer = Tracer(ProgramLoop, emit or events.append, errors.append)
         if traced:
             tracer.install()
@@ -91,9 +118,11 @@ def run(
             program.start()
             scheduler.run_until(lambda: bool(outcome))
         finally:
+            ended.append(time.monotonic())
             tracer.uninstall()
         error = outcome.pop()
         failure = "" if error is None else format_exception(error)
+        where[0] = None if error is None else error_location(error)
         # As at exit (and in the browser): what the program dropped is reported now, in its
         # own stderr, not in some later test's.
         del error
@@ -109,7 +138,27 @@ def run(
         ThreadPoolExecutor(1) as thread,
     ):
         failure = thread.submit(host, scheduler or Scheduler()).result()
-    return Run(out.getvalue(), err.getvalue(), failure, events, errors)
+    elapsed = ended[0] - started
+    return Run(out.getvalue(), err.getvalue(), failure, events, errors, elapsed, where[0])
+
+
+def page_run(source: str) -> dict[str, Any]:
+    """One run as the page has it when the program ends, and as it hands it to an exercise's
+    check (playground.checks.grade): the events in one flat list, stdout, stderr (CPython's
+    warnings and loop errors, then the traceback), the program's own seconds, its error as
+    `{line, column, message}` and its status. Run where no one else catches warnings (pytest
+    does): a subprocess, as `__main__` below."""
+    result = run(source)
+    where = result.error
+    return {
+        "events": [item for event in result.events for item in event],
+        "stdout": result.printed,
+        "stderr": result.errors + result.failure,
+        "elapsed": result.elapsed,
+        "error": None if where is None else vars(where),
+        "status": "failed" if result.failure else "finished",
+        "tracer_errors": [repr(e) for e in result.tracer_errors],
+    }
 
 
 def trace(source: str) -> tuple[list[Event], str]:
@@ -215,3 +264,7 @@ def render(events: list[Event]) -> str:
         elif kind == "blocked":
             lines.append(f"{e['start']:.1f}-{e['end']:.1f} blocked by {names[e['task']]}")
     return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    json.dump(page_run(sys.stdin.read()), sys.stdout)

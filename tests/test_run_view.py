@@ -1,0 +1,242 @@
+"""The view of a run that exercise checks read (playground.run_view): what it says about the
+tasks agrees with what asyncio did, and its facts are the page's own, to the last bit."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+from expected import EXAMPLES
+from nodejs import run_module
+from page_runs import page_runs
+from playground.run_view import Run, labels, listing, seconds
+from tracing import trace
+
+ROOT = Path(__file__).resolve().parents[1]
+
+FACTS = """
+import { readFileSync } from "node:fs";
+import { addEvents, createTrace, facts } from "./web/record/trace-model.js";
+const runs = JSON.parse(readFileSync(0, "utf8"));
+console.log(JSON.stringify(runs.map((events) => facts(addEvents(createTrace(), events)))));
+"""
+
+
+def within(measured: float, slept: float) -> bool:
+    """Whether `measured` is what sleeping `slept` seconds takes. A sleep never ends early;
+    it ends up to a few ms late, and tens of ms when these runs share a busy 2-core machine
+    (5.10 s for five 1 s sleeps was seen), so 10% late is allowed, and no more."""
+    return slept - 0.001 <= measured <= slept * 1.1
+
+
+def page_facts(streams: list[list[Any]]) -> list[dict[str, Any]]:
+    """web/record/trace-model.js facts() of each flat event stream, computed under Node."""
+    result: list[dict[str, Any]] = run_module(FACTS, stdin=json.dumps(streams))
+    return result
+
+
+@pytest.fixture(scope="module")
+def lesson_runs() -> dict[str, dict[str, Any]]:
+    # Side by side: performance-comparison alone takes 6 s.
+    sources = {
+        slug: (ROOT / "py/examples" / f"{slug}.py").read_text(encoding="utf-8")
+        for slug in sorted(EXAMPLES, key=lambda s: -EXAMPLES[s].seconds)
+    }
+    return page_runs(sources)
+
+
+BLOCKED_AND_CUT = textwrap.dedent(
+    """
+    import asyncio, time
+    async def sleeper():
+        time.sleep(0.15)
+    async def main():
+        await asyncio.gather(sleeper(), asyncio.sleep(0.05))
+    asyncio.run(main())
+    """
+)
+
+
+def test_facts_are_the_pages_on_every_lesson_example(lesson_runs) -> None:
+    streams = [run["events"] for run in lesson_runs.values()]
+    # And a loop blocked, and a run cut off mid-way (tasks unfinished, as when Stop is pressed).
+    events, _ = trace(BLOCKED_AND_CUT)
+    flat = [item for event in events for item in event]
+    cut = [item for event in events[: len(events) // 2] for item in event]
+    streams += [flat, cut]
+    ours = [Run(stream).facts().as_page_has_them() for stream in streams]
+    # The same operations on the same doubles in the same order: equal, not merely close.
+    assert ours == page_facts(streams)
+    assert ours[-2]["tasks"]["2"]["blocked"] > 0.15
+    assert ours[-1]["byState"]["unfinished"] > 0
+
+
+def test_tuples_and_the_pages_flat_list_read_the_same() -> None:
+    events, _ = trace(BLOCKED_AND_CUT)
+    flat = [item for event in events for item in event]
+    as_tuples, as_flat = Run(events), Run(json.loads(json.dumps(flat)))
+    assert [repr(t) for t in as_tuples.tasks] == [repr(t) for t in as_flat.tasks]
+    assert as_tuples.facts() == as_flat.facts()
+    assert [t.steps for t in as_tuples.tasks] == [t.steps for t in as_flat.tasks]
+
+
+def test_a_taskgroup_whose_child_fails(lesson_runs) -> None:
+    run = Run.from_data(lesson_runs["taskgroup-cancellation"])
+    main = run.main
+    assert main is not None and main.coro == "main()" and main.state == "done"
+    work = run.calls("work_on_task")
+    assert [t.args for t in work] == [(1, 5), (2, 1), (3, 5)]
+    assert [t.parent for t in work] == [main] * 3
+    group = work[0].group
+    assert group is not None and group.type == "TaskGroup" and group.tasks == work
+    assert group.owner is main
+    one, two, three = work
+    assert two.state == "failed" and two.error is not None
+    assert (two.error.type, two.error.message) == ("ValueError", "Task 2 failed during processing")
+    for cancelled in (one, three):
+        assert cancelled.state == "cancelled" and cancelled.cause is not None
+        assert cancelled.cause.kind == "sibling_failed" and cancelled.cause.task is two
+        assert cancelled.cause.words.startswith(f"sibling {two.name} failed (ValueError")
+        assert cancelled.cancels[0][1] == cancelled.cause
+    # Each child waited on its sleep from ~0 s; main waited on its TaskGroup until ~1 s.
+    assert [w.wait.words for w in one.waits] == ["sleep(5)"]
+    assert [w.wait.seconds for w in two.waits] == [1.0]
+    together = run.waited_together(work)
+    assert together is not None and together.wait.kind == "taskgroup"
+    assert within(together.end, 1.0)
+    # At 0.5 s every child is waiting on its sleep; at 1.5 s they are all over.
+    assert [t.state_at(0.5) for t in work] == ["waiting"] * 3
+    assert [t.state_at(1.5) for t in work] == ["cancelled", "failed", "cancelled"]
+    assert one.state_at(-1) is None
+    assert run.overlapped(work) and not run.one_after_another(work)
+    assert run.created_before_awaited(work)
+    assert run.finish_order(work)[0] is two
+
+
+def test_sequential_and_concurrent_tasks_are_told_apart(lesson_runs) -> None:
+    concurrent = Run.from_data(lesson_runs["create-task-basics"])
+    users = concurrent.calls("fetch_user")
+    assert len(users) == 3 and concurrent.overlapped(users)
+    assert concurrent.close_to_longest(users)
+    assert within(Run.span(users), 1.0) and within(Run.total(users), 3.0)
+    assert [t.result_as_printed() for t in users] == ["User-1", "User-2", "User-3"]
+    # performance-comparison: five calls awaited in a loop, inside main: no tasks, but
+    # main's own waits show them, one sleep(1) after another.
+    sequential = Run.from_data(lesson_runs["performance-comparison"])
+    main = sequential.main
+    assert main is not None
+    sleeps = [w for w in main.waits if w.wait.kind == "sleep"]
+    assert [w.wait.seconds for w in sleeps] == [1.0] * 5
+    assert within(sleeps[-1].end - sleeps[0].start, 5.0)
+
+
+def test_awaiting_each_task_at_once_is_one_after_another() -> None:
+    events, _ = trace(
+        textwrap.dedent(
+            """
+            import asyncio
+            async def job(seconds):
+                await asyncio.sleep(seconds)
+            async def main():
+                for seconds in (0.05, 0.1, 0.05):
+                    await asyncio.create_task(job(seconds))
+            asyncio.run(main())
+            """
+        )
+    )
+    run = Run(events)
+    jobs = run.calls("job")
+    assert run.one_after_another(jobs) and not run.overlapped(jobs)
+    assert not run.created_before_awaited(jobs)
+    assert not run.close_to_longest(jobs)
+    longest = run.longest(jobs)
+    assert longest is not None and longest.args == (0.1,)
+
+
+def test_gather_is_seen_waiting_on_its_own_tasks_or_on_ready_made_ones() -> None:
+    events, _ = trace(
+        textwrap.dedent(
+            """
+            import asyncio
+            async def f(x):
+                await asyncio.sleep(x)
+            async def main():
+                await asyncio.gather(f(0.01), f(0.02))
+                tasks = [asyncio.create_task(f(x)) for x in (0.01, 0.02, 0.03)]
+                await asyncio.gather(*tasks)
+                for task in [asyncio.create_task(f(x)) for x in (0.01, 0.02)]:
+                    await task
+            asyncio.run(main())
+            """
+        )
+    )
+    run = Run(events)
+    calls = run.calls("f")
+    made, ready, awaited = calls[:2], calls[2:5], calls[5:]
+    for together in (run.waited_together(made), run.waited_together(ready)):
+        assert together is not None and together.wait.kind == "gather"
+    first, second = run.waited_together(made), run.waited_together(ready)
+    assert first is not None and second is not None and first.end < second.start
+    assert first.end >= max(t.ended or 0 for t in made)
+    assert run.waited_together(awaited) is None
+
+
+def test_a_blocked_loop_is_put_down_to_its_task() -> None:
+    events, _ = trace(BLOCKED_AND_CUT)
+    run = Run(events)
+    (sleeper,) = run.calls("sleeper")
+    (block,) = run.blocked_by([sleeper])
+    # time.sleep(0.15), plus the step's own few microseconds.
+    assert 0.15 <= block.seconds < 0.17
+    assert run.blocked_by(run.calls("sleep")) == []
+
+
+def test_never_awaited_coroutines_and_program_errors_are_read_from_the_run() -> None:
+    run = Run.from_data(
+        {
+            "events": [],
+            "stderr": "main.py:8: RuntimeWarning: coroutine 'job' was never awaited\n",
+            "error": {"line": 3, "column": 5, "message": "asyncio.exceptions.CancelledError"},
+        }
+    )
+    assert run.never_awaited() == ["job"]
+    assert run.error is not None and run.error.type == "CancelledError"
+    assert run.main is None and run.tasks == []
+
+
+def test_arguments_and_results_cut_short_or_named_by_class_are_unknown_not_guessed() -> None:
+    events, _ = trace(
+        textwrap.dedent(
+            """
+            import asyncio
+            class Order: pass
+            async def f(x):
+                return x
+            async def main():
+                await asyncio.gather(f(Order()), f("x" * 100), f([1, 2]))
+            asyncio.run(main())
+            """
+        )
+    )
+    order, long, pair = Run(events).calls("f")
+    assert order.args is None and order.result_as_printed() is None
+    assert long.args is None and long.result_as_printed() is None
+    assert pair.args == ([1, 2],) and pair.result_as_printed() == "[1, 2]"
+
+
+def test_a_garbled_stream_is_a_problem_not_an_exception() -> None:
+    run = Run(["created", 0, 1, "Task-1", "main()", None, None, "nonsense", 1])
+    assert [t.name for t in run.tasks] == ["Task-1"]
+    assert run.problems and "nonsense" in run.problems[0]
+
+
+def test_words_for_feedback() -> None:
+    assert seconds(6.0) == "6.0 s" and seconds(0.1) == "0.10 s" and seconds(None) == "? s"
+    assert listing([]) == "" and listing(["a"]) == "a"
+    assert listing(["a", "b", "c"]) == "a, b and c" and listing(["a", "b"], "or") == "a or b"
+    events, _ = trace(BLOCKED_AND_CUT)
+    run = Run(events)
+    assert labels([run.tasks[0], *run.calls("sleeper")]) == "main() and sleeper()"

@@ -3,6 +3,8 @@
 import { createCodeTools } from "./code/codetools.js";
 import { createEditor } from "./code/editor.js";
 import { createPicker, loadExamples } from "./code/examples.js";
+import { createExercisePanel, loadExercises } from "./exercises/exercise-panel.js";
+import { createProgress } from "./exercises/progress.js";
 import { keepForOffline } from "./offline.js";
 import { createOutput } from "./output.js";
 import { followRecord } from "./status.js";
@@ -94,22 +96,61 @@ export function connect(runner, record, address) {
   runButton.addEventListener("click", () => run());
   stopButton.addEventListener("click", () => runner.stop());
 
-  openExamples(address.options.example, codeTools, linkRead);
+  const requested = { example: address.options.example, exercise: address.options.exercise };
+  openExamples(requested, codeTools, linkRead, { record, runner, runCode: run });
 }
 
-async function openExamples(requested, codeTools, linkRead) {
+const EXERCISE_ELEMENTS = {
+  panel: "exercise",
+  title: "exercise-title",
+  objective: "exercise-objective",
+  instructions: "exercise-instructions",
+  questions: "exercise-questions",
+  check: "check",
+  hint: "hint",
+  hintCount: "hint-count",
+  hints: "hints",
+  solution: "solution",
+  solutionNote: "solution-note",
+  solutionCode: "solution-code",
+  feedback: "feedback",
+  progressNote: "exercise-progress",
+};
+
+async function openExamples(requested, codeTools, linkRead, { record, runner, runCode }) {
   try {
-    const examples = await loadExamples();
+    const [examples, course] = await Promise.all([
+      loadExamples(),
+      // Without exercises the examples still work.
+      loadExercises().catch(() => ({ objectives: [], exercises: [] })),
+    ]);
     await linkRead;
     const notes = $("notes");
-    const picker = createPicker($("example"), examples, requested, {
-      onPick(example) {
-        codeTools.open(example);
-        notes.hidden = !example.notes;
-        $("notes-text").textContent = example.notes;
-      },
+    const progress = createProgress();
+    const elements = Object.fromEntries(
+      Object.entries(EXERCISE_ELEMENTS).map(([name, id]) => [name, $(id)]),
+    );
+    const panel = createExercisePanel(elements, {
+      objectives: course.objectives,
+      slugs: course.exercises.map((e) => e.slug),
+      record,
+      runner,
+      runCode,
+      progress,
     });
-    if (picker.unknownRequest) tell("That example does not exist; showing the first one.");
+    const picker = createPicker($("example"), examples, course.exercises, requested, {
+      onPick(item, kind) {
+        const exercise = kind === "exercise" ? item : null;
+        // An exercise's draft is kept apart from the examples' (their slugs may meet).
+        codeTools.open(exercise ? { slug: `exercise-${item.slug}`, code: item.starter } : item);
+        panel.show(exercise);
+        notes.hidden = exercise !== null || !item.notes;
+        $("notes-text").textContent = exercise ? "" : item.notes;
+      },
+      passed: (slug) => progress.get(slug).passed,
+    });
+    progress.subscribe(picker.relabel);
+    if (picker.unknownRequest) tell(`That ${picker.unknownRequest} does not exist; showing the first example.`);
   } catch {
     tell("The lesson's examples could not be loaded; you can still write your own code.");
     await linkRead;

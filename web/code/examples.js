@@ -1,5 +1,6 @@
-// The example picker: the lesson's examples by title, the open one named in the URL
-// (?example=gather-weather) so that a link opens it directly.
+// The picker: the lesson's examples by title, then the exercises in a group of their own
+// (a passed one marked), the open one named in the URL (?example=gather-weather or
+// ?exercise=gather) so that a link opens it directly.
 
 export async function loadExamples() {
   const response = await fetch(new URL("examples.json", import.meta.url));
@@ -7,28 +8,56 @@ export async function loadExamples() {
   return response.json();
 }
 
-/** The picker in `select`, showing `requested` (the address's example=), else the first. */
-export function createPicker(select, examples, requested, { onPick }) {
-  for (const { slug, title } of examples) {
-    select.append(new Option(title, slug));
-  }
-  const bySlug = new Map(examples.map((e) => [e.slug, e]));
+const EXERCISE = "exercise:"; // an exercise's option value, before its slug
 
-  function show(slug, { updateURL }) {
-    const example = bySlug.get(slug) ?? examples[0];
-    select.value = example.slug;
+/**
+ * The picker in `select`: `examples`, then `exercises` (each with slug and title), showing
+ * `requested` ({example, exercise}: the address's), else the first example. `onPick(item,
+ * kind)` with kind "example" or "exercise"; `passed(slug)` marks an exercise passed.
+ */
+export function createPicker(select, examples, exercises, requested, { onPick, passed }) {
+  for (const { slug, title } of examples) select.append(new Option(title, slug));
+  const group = document.createElement("optgroup");
+  group.label = "Exercises";
+  for (const { slug } of exercises) group.append(new Option("", EXERCISE + slug));
+  if (exercises.length) select.append(group);
+  const examplesBySlug = new Map(examples.map((e) => [e.slug, e]));
+  const exercisesBySlug = new Map(exercises.map((e) => [e.slug, e]));
+
+  function label() {
+    for (const option of group.children) {
+      const exercise = exercisesBySlug.get(option.value.slice(EXERCISE.length));
+      option.text = `${passed(exercise.slug) ? "✓ " : ""}${exercise.title}`;
+    }
+  }
+
+  function show(value, { updateURL }) {
+    const exercise = value.startsWith(EXERCISE) && exercisesBySlug.get(value.slice(EXERCISE.length));
+    const example = exercise ? null : (examplesBySlug.get(value) ?? examples[0]);
+    select.value = exercise ? value : example.slug;
     if (updateURL) {
       const url = new URL(location.href);
-      url.searchParams.set("example", example.slug);
+      url.searchParams.delete(exercise ? "example" : "exercise");
+      url.searchParams.set(exercise ? "exercise" : "example", (exercise || example).slug);
       history.replaceState(null, "", url);
     }
-    onPick(example);
+    if (exercise) onPick(exercise, "exercise");
+    else onPick(example, "example");
   }
 
+  label();
   select.addEventListener("change", () => show(select.value, { updateURL: true }));
-  show(requested, { updateURL: false });
+  const wantsExercise = requested.exercise !== undefined && exercisesBySlug.has(requested.exercise);
+  show(wantsExercise ? EXERCISE + requested.exercise : (requested.example ?? ""), { updateURL: false });
   return {
-    /** Whether the URL asked for an example that does not exist. */
-    unknownRequest: requested !== undefined && !bySlug.has(requested),
+    /** What the URL asked for and does not exist: "example", "exercise" or null. */
+    unknownRequest:
+      requested.exercise !== undefined && !wantsExercise
+        ? "exercise"
+        : requested.example !== undefined && !examplesBySlug.has(requested.example)
+          ? "example"
+          : null,
+    /** Marks passed exercises again (after a check). */
+    relabel: label,
   };
 }

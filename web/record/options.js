@@ -9,6 +9,8 @@ const onOff = { values: ["on", "off"] };
 export const OPTIONS = Object.freeze({
   // The lesson example to open (code/examples.js says when no example has that name).
   example: { pattern: /^[a-z0-9-]{1,64}$/, means: "an example's name" },
+  // An exercise to open (py/exercises/<slug>/); it wins over example=.
+  exercise: { pattern: /^[a-z0-9-]{1,64}$/, means: "an exercise's name" },
   // Test and benchmark switches, each for one of two fixed paths: jspi=off hides WebAssembly
   // stack switching, snapshot=off always starts Python afresh, trace=off runs untraced.
   jspi: onOff,

@@ -41,6 +41,7 @@ function newRun(id, code, title) {
     hint: null,
     crashed: false,
     trace: createTrace(),
+    events: [], // the tracer's batches as they came (runEvents flattens them)
     facts: null,
   };
 }
@@ -138,6 +139,7 @@ export function createRecord() {
     trace(events) {
       if (!run || run.status !== "running") return;
       addEvents(run.trace, events);
+      run.events.push(events);
       emit({ type: "trace", run, events });
     },
     /** The program started at page time `at` (ms): its clock counts from there. */
@@ -187,4 +189,9 @@ export function createRecord() {
     },
   };
   return record;
+}
+
+/** All of `run`'s tracer events, flat, as py/playground/run_view.py reads them. */
+export function runEvents(run) {
+  return run.events.flat();
 }

@@ -39,6 +39,9 @@ export const ToWorker = Object.freeze({
   // {type, request, ok, status, contentType, body, message}: the answer to FETCH (body an
   // ArrayBuffer)
   FETCHED: "fetched",
+  // {type, id, check, run}: mark a finished run with an exercise's check (its source; run: the
+  // run's data as JSON, see py/playground/checks.py grade_json), in a worker no program ran in
+  GRADE: "grade",
 });
 
 /** Worker -> page (over its port). */
@@ -56,6 +59,7 @@ export const FromWorker = Object.freeze({
   // {type, request, url, integrity}: read one of the site's own files (packages for
   // micropip and Pyodide); the page answers FETCHED. See SITE_FILES.
   FETCH: "fetch",
+  GRADED: "graded", // {type, id, verdict}: the verdict as JSON ("" if the check could not run)
 });
 
 // The one thing a worker may read of the site, through the page: its package files, by path
@@ -106,6 +110,7 @@ const FROM_WORKER_SHAPES = {
   },
   [FromWorker.CRASHED]: { id: optional(isRunId), name: isText, message: isText },
   [FromWorker.FETCH]: { request: Number.isSafeInteger, url: isText, integrity: optional(isText) },
+  [FromWorker.GRADED]: { id: isRunId, verdict: isText },
 };
 
 /** `data` if it is a well-formed message from a worker, else null. Never throws. */

@@ -28,6 +28,9 @@ const INTERRUPT_GRACE_MS = 450;
 //    so the next Run does not wait for Python to load again.
 // Loading fails only when nothing has been heard for this long (a slow line is not a failure).
 const LOAD_STALL_MS = 45_000;
+// A check that has not answered in this long is stuck (its author's loop): the learner is
+// told it could not run, and its worker is thrown away.
+const GRADE_WITHIN_MS = 10_000;
 // The spare starts loading once no program has run for this long (see spareWhenIdle).
 const SPARE_AFTER_IDLE_MS = 1_000;
 
@@ -245,8 +248,12 @@ export function createRunner(record, options) {
           finish({ status, error, exitCode: exitCode ?? undefined, hint, elapsed });
         }
         break;
+      case FromWorker.GRADED:
+        if (slot.grading && data.id === slot.gradingId) slot.grading(data.verdict || null);
+        break;
       case FromWorker.CRASHED:
-        if (slot === python && slot.info) {
+        if (slot.grading) slot.grading(null);
+        else if (slot === python && slot.info) {
           record.output("note", `\n${describeCrash(data)} It was restarted: you can run again.\n`);
           replaceWorker();
           if (run) finish({ status: "failed", error: null, crashed: true });
@@ -257,6 +264,10 @@ export function createRunner(record, options) {
 
   // A worker the frame saw die (its script failed, or the browser ended it).
   function workerDied(slot) {
+    if (slot.grading) {
+      slot.grading(null);
+      return;
+    }
     if (!slot.info) {
       slot.fail("Python could not start in this browser.");
     } else if (slot === python) {
@@ -332,6 +343,7 @@ export function createRunner(record, options) {
 
   async function run(code) {
     if (current) await stop();
+    await grading;
     const run = { id: nextRun++, slot: null, started: false, stopping: false, interrupted: false };
     run.timers = [];
     const result = new Promise((resolve) => {
@@ -388,10 +400,52 @@ export function createRunner(record, options) {
     return finished;
   }
 
+  // An exercise's check on a finished run's data, in the worker that would take the next run
+  // (no program ran in it), which is then thrown away as a run's is. Resolves to the verdict
+  // as JSON text, or null when the check could not run (it crashed Python, or ran too long).
+  let grading = Promise.resolve();
+  function grade(check, runData) {
+    const graded = (async () => {
+      await grading;
+      if (current) await stop();
+      const slot = python;
+      try {
+        await slot.ready;
+      } catch {
+        return null;
+      }
+      slot.used = true;
+      slot.gradingId = nextRun++;
+      // The program has ended: the next run's worker can load beside the check at once.
+      if (!spare) {
+        clearTimeout(spareTimer);
+        spare = spawn();
+        record.spare("loading");
+      }
+      const verdict = await new Promise((resolve) => {
+        const timer = setTimeout(() => resolve(null), GRADE_WITHIN_MS);
+        slot.grading = (answer) => {
+          clearTimeout(timer);
+          resolve(answer);
+        };
+        const run = JSON.stringify(runData);
+        slot.port.postMessage({ type: ToWorker.GRADE, id: slot.gradingId, check, run });
+      });
+      slot.grading = null;
+      if (slot === python) replaceWorker();
+      else toFrame({ type: ToFrame.TERMINATE, worker: slot.id });
+      spareWhenIdle();
+      return verdict;
+    })();
+    grading = graded.then(() => {});
+    return graded;
+  }
+
   python = spawn();
   return {
     run,
     stop,
+    grade,
     get running() {
       return current !== null;
     },

@@ -1,0 +1,157 @@
+"""Exercises in the page, through the UI as a learner meets them: open one from a link, Check
+the starter and read why it fails, take a hint, fix it and pass; predict, then run; the
+solution only once the rules allow; progress kept across a reload; the checks out of the
+program's reach; and no accessibility violation in the exercise view, light or dark."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import LOAD_TIMEOUT_MS, Site
+from playwright.sync_api import Browser, Page, expect
+from ui import Playground
+
+import build
+
+EXERCISES = build.ROOT / "py/exercises"
+# A check on the page: the program runs (create-task's jobs take up to 6 s), then the check.
+CHECK_TIMEOUT_MS = 60_000
+
+
+def solution(slug: str) -> str:
+    return (EXERCISES / slug / "solution.py").read_text(encoding="utf-8")
+
+
+def feedback(page: Page) -> str:
+    """Presses Check and returns the Feedback region's text once the verdict is in."""
+    region = page.get_by_role("status", name="Feedback")
+    page.get_by_role("button", name="Check", exact=True).click()
+    page.wait_for_function(
+        """() => /^(Passed\\.|Not yet\\.|Answer every|This exercise's check|The run was)/
+            .test(document.getElementById("feedback").textContent)""",
+        timeout=CHECK_TIMEOUT_MS,
+    )
+    return region.inner_text()
+
+
+def test_an_exercise_is_failed_hinted_fixed_passed_and_remembered(page: Page, site: Site) -> None:
+    playground = Playground(page).open(site.url, query="exercise=create-task")
+    expect(
+        page.get_by_role("heading", name="Start three jobs at once with create_task()")
+    ).to_be_visible()
+    expect(page.get_by_label("Example or exercise")).to_have_value("exercise:create-task")
+    # The starter awaits each job in turn: the check says so with the run's own numbers.
+    said = feedback(page)
+    assert said.startswith("Not yet."), said
+    assert "one after another" in said and "6.0 s" in said, said
+    # Hints, one at a time.
+    hint = page.get_by_role("button", name="Show a hint")
+    hint.click()
+    expect(page.get_by_role("heading", name="Hint 1 of 3")).to_be_focused()
+    expect(page.locator("#hint-count")).to_have_text("1 of 3 hints shown")
+    # A likely mistake gets its feedback, and the tasks it names are marked in the table.
+    playground.type_code((EXERCISES / "create-task/mistakes/time_sleep.py").read_text())
+    said = feedback(page)
+    assert "The loop was blocked" in said, said
+    expect(page.locator("#tasks tr[data-flagged]")).to_have_count(3)
+    # Fixed: the solution's approach passes.
+    playground.type_code(solution("create-task"))
+    said = feedback(page)
+    assert said.startswith("Passed."), said
+    expect(page.locator("#exercise-progress")).to_contain_text("1 of 6 exercises passed")
+    expect(page.locator("#example option[value='exercise:create-task']")).to_have_text(
+        "✓ Start three jobs at once with create_task()"
+    )
+    # A reload keeps the progress, the hint shown and the learner's code.
+    page.reload()
+    expect(page.locator("body")).to_have_attribute("data-state", "ready", timeout=LOAD_TIMEOUT_MS)
+    expect(page.locator("#exercise-progress")).to_have_text(
+        "Passed · 3 checked attempts · 1 of 6 exercises passed"
+    )
+    expect(page.get_by_role("heading", name="Hint 1 of 3")).to_be_visible()
+    assert page.get_by_label("Python code").inner_text().startswith("import asyncio")
+    assert "create_task" in page.get_by_label("Python code").inner_text()
+
+
+def test_predict_then_run_marks_the_answers_against_the_run(page: Page, site: Site) -> None:
+    Playground(page).open(site.url, query="exercise=predict-lifecycle")
+    predictions = page.get_by_role("form", name="Your predictions")
+    assert "Answer every question first" in feedback(page)
+
+    def answer(answers: dict[str, str | list[str]]) -> None:
+        for question, given in answers.items():
+            for box in predictions.locator(f"[name='question-{question}']").all():
+                box.set_checked(
+                    box.get_attribute("value") in ([given] if isinstance(given, str) else given)
+                )
+
+    mistake = json.loads((EXERCISES / "predict-lifecycle/mistakes/all_cancelled.json").read_text())
+    answer(mistake["answers"])
+    said = feedback(page)
+    assert said.startswith("Not yet.") and mistake["feedback"] in said, said
+    answer(json.loads((EXERCISES / "predict-lifecycle/answers.json").read_text()))
+    said = feedback(page)
+    assert said.startswith("Passed."), said
+
+
+def test_the_solution_is_offered_after_a_hint_and_three_attempts(page: Page, site: Site) -> None:
+    playground = Playground(page).open(site.url, query="exercise=gather")
+    reveal = page.get_by_role("button", name="Show the solution")
+    playground.type_code("print('not yet')\n")
+    for attempt in range(3):
+        expect(reveal).to_be_disabled()
+        assert feedback(page).startswith("Not yet."), attempt
+    expect(reveal).to_be_disabled()  # three attempts, but no hint yet
+    page.get_by_role("button", name="Show a hint").click()
+    expect(reveal).to_be_enabled()
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    reveal.click()
+    expect(page.locator("#solution-code")).to_be_hidden()
+    page.once("dialog", lambda dialog: dialog.accept())
+    reveal.click()
+    expect(page.locator("#solution-code pre")).to_have_text(solution("gather"))
+    # The learner's own code stays in the editor.
+    assert page.get_by_label("Python code").inner_text().strip() == "print('not yet')"
+
+
+def test_a_program_cannot_change_its_own_verdict(page: Page, site: Site) -> None:
+    # The check runs in an interpreter the program never touched: patching the checks (or
+    # the tracer's helpers) in the program's own changes nothing.
+    playground = Playground(page).open(site.url, query="exercise=create-task")
+    playground.type_code(
+        "import json\n"
+        "import playground.checks as checks\n"
+        "verdict = {'status': 'pass', 'passed': True, 'score': 1.0, 'messages': []}\n"
+        "checks.grade_json = lambda *args, **kwargs: json.dumps(verdict)\n"
+        "checks.grade = lambda *args, **kwargs: verdict\n"
+        "print('download done resize done upload done')\n"
+    )
+    assert feedback(page).startswith("Not yet.")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_exercise_view_has_no_accessibility_violations(
+    browser: Browser, site: Site, scheme: str
+) -> None:
+    # Axe is injected as a script, which the page's policy would refuse: this context alone
+    # bypasses it.
+    context = browser.new_context(bypass_csp=True, color_scheme=scheme)  # type: ignore[arg-type]
+    page = context.new_page()
+    try:
+        Playground(page).open(site.url, query="exercise=predict-lifecycle")
+        page.get_by_role("button", name="Show a hint").click()
+        feedback(page)  # "Answer every question first": the feedback shown too
+        page.add_script_tag(path=Path(build.NODE_MODULES) / "axe-core/axe.min.js")
+        results = page.evaluate(
+            """() => axe.run(document.getElementById("exercise"), {
+                 runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] })"""
+        )
+        violations = [
+            f"{v['id']}: {v['help']} ({[n['target'] for n in v['nodes']]})"
+            for v in results["violations"]
+        ]
+        assert violations == []
+    finally:
+        context.close()

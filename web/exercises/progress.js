@@ -1,0 +1,56 @@
+// The learner's progress on each exercise, kept in localStorage beside the drafts (their code
+// is a draft like any other, code/storage.js): whether it passed, how many checked attempts,
+// how many hints shown, whether the solution was shown. Where storage is blocked or full,
+// progress lasts as long as the page. Nothing here ever throws.
+
+const KEY = "asyncio-playground-progress";
+
+function readAll() {
+  try {
+    const stored = JSON.parse(localStorage.getItem(KEY) ?? "{}");
+    return stored && typeof stored === "object" && !Array.isArray(stored) ? stored : {};
+  } catch {
+    return {};
+  }
+}
+
+/** A whole number >= 0 from a stored value, else 0 (someone else's value under our key). */
+const count = (value) => (Number.isSafeInteger(value) && value > 0 ? value : 0);
+
+export function createProgress() {
+  const all = readAll();
+  const listeners = new Set();
+
+  function get(slug) {
+    const p = all[slug] ?? {};
+    return {
+      passed: p.passed === true,
+      attempts: count(p.attempts),
+      hints: count(p.hints),
+      solution: p.solution === true,
+    };
+  }
+
+  return {
+    /** {passed, attempts, hints, solution} of the exercise `slug`. */
+    get,
+
+    /** Changes some of `slug`'s fields, keeps them, and tells the listeners. */
+    update(slug, change) {
+      all[slug] = { ...get(slug), ...change };
+      try {
+        localStorage.setItem(KEY, JSON.stringify(all));
+      } catch {
+        // Storage blocked or full: kept for as long as the page, as drafts are.
+      }
+      for (const listener of listeners) listener(slug);
+    },
+
+    /** How many of `slugs` have passed. */
+    passed: (slugs) => slugs.filter((slug) => get(slug).passed).length,
+
+    subscribe(listener) {
+      listeners.add(listener);
+    },
+  };
+}

@@ -5,12 +5,15 @@ import { createEditor } from "./code/editor.js";
 import { createPicker, loadExamples } from "./code/examples.js";
 import { createExercisePanel, loadExercises } from "./exercises/exercise-panel.js";
 import { createProgress } from "./exercises/progress.js";
+import { applyLook, openFullLink } from "./embed/embed.js";
+import { connectHost } from "./embed/host-api.js";
 import { keepForOffline } from "./offline.js";
 import { createOutput } from "./output.js";
 import { followRecord } from "./status.js";
 import { createTimelinePanel } from "./timeline/timeline-panel.js";
 
 const $ = (id) => document.getElementById(id);
+
 
 /** A line of the page's own, about the page rather than a run (a bad link, a bad file). */
 function tell(text) {
@@ -26,15 +29,22 @@ function tell(text) {
  * (web/record/run-record.js), with the address's options (web/record/options.js).
  */
 export function connect(runner, record, address) {
+  const { options } = address;
+  applyLook(options);
   for (const notice of address.notices) tell(notice);
   const runButton = $("run");
   const stopButton = $("stop");
   followRecord(record, { status: $("status"), progress: $("progress"), runButton, stopButton });
   createOutput($("output"), record);
 
+  let codeChanged = () => {};
   const editor = createEditor($("editor"), {
     onRun: () => run(),
-    onChange: (code) => codeTools.changed(code),
+    onChange: (code) => {
+      codeTools.changed(code);
+      codeChanged();
+    },
+    readOnly: options.readonly === "1",
   });
   // Saves edits, Reset and Share; read the share link while the examples load.
   const codeTools = createCodeTools(editor);
@@ -96,8 +106,36 @@ export function connect(runner, record, address) {
   runButton.addEventListener("click", () => run());
   stopButton.addEventListener("click", () => runner.stop());
 
-  const requested = { example: address.options.example, exercise: address.options.exercise };
-  openExamples(requested, codeTools, linkRead, { record, runner, runCode: run });
+  const requested = { example: options.example, exercise: options.exercise };
+  const opened = openExamples(requested, codeTools, linkRead, { record, runner, runCode: run });
+
+  if (options.embed === "1") {
+    codeChanged = openFullLink($("open-full"), editor, () => options.example ?? null);
+    opened.then(codeChanged);
+  }
+  connectHost(record, {
+    run,
+    stop: () => runner.stop(),
+    setCode: (code) => {
+      editor.text = code;
+    },
+  });
+  // autorun=1 runs the code the page opened with, once: the build's or the query's, never a
+  // share link's (a link must not run code in the learner's name).
+  if (options.autorun === "1" && address.code === null) {
+    const runOnceReady = () => {
+      if (!record.canRun) return false;
+      opened.then(() => run());
+      return true;
+    };
+    if (!runOnceReady()) {
+      const unsubscribe = record.subscribe((change) => {
+        if (change.type === "state" && runOnceReady()) unsubscribe();
+      });
+    }
+  } else if (options.autorun === "1") {
+    tell("This page does not run code from a link by itself: press Run to run it.");
+  }
 }
 
 const EXERCISE_ELEMENTS = {

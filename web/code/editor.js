@@ -29,7 +29,7 @@ const highlight = HighlightStyle.define([
  * Creates the editor in `parent`. `onRun` is called on Ctrl/Cmd+Enter, `onChange` with the
  * new text after every edit.
  */
-export function createEditor(parent, { onRun, onChange }) {
+export function createEditor(parent, { onRun, onChange, readOnly = false }) {
   const extensions = [
     // Above basicSetup's keymap, so Mod-Enter runs instead of inserting a line.
     Prec.highest(keymap.of([{ key: "Mod-Enter", run: () => (onRun(), true) }])),
@@ -42,6 +42,8 @@ export function createEditor(parent, { onRun, onChange }) {
     EditorView.updateListener.of((update) => {
       if (update.docChanged) onChange(update.state.doc.toString());
     }),
+    // readonly=1 in embed mode: the learner reads and runs the code, a host may still set it.
+    EditorState.readOnly.of(readOnly),
   ];
   const view = new EditorView({ parent, state: EditorState.create({ doc: "", extensions }) });
 

@@ -11,6 +11,18 @@ export const OPTIONS = Object.freeze({
   example: { pattern: /^[a-z0-9-]{1,64}$/, means: "an example's name" },
   // An exercise to open (py/exercises/<slug>/); it wins over example=.
   exercise: { pattern: /^[a-z0-9-]{1,64}$/, means: "an exercise's name" },
+  // Embed mode (web/embed/): the page inside a course's frame, without the site's header.
+  embed: { values: ["1"] },
+  // Runs once Python is ready: code from the query or the build only, never from a fragment.
+  autorun: { values: ["1"] },
+  readonly: { values: ["1"] },
+  // Which panes to show, in order.
+  panes: {
+    pattern: /^(code|output|timeline|table)(,(code|output|timeline|table)){0,3}$/,
+    means: "a list of code, output, timeline and table, such as code,output",
+  },
+  // The frame's height: auto (the host follows the resize messages) or pixels.
+  height: { pattern: /^(auto|[1-9][0-9]{1,4})$/, means: "auto or a number of pixels" },
   // Test and benchmark switches, each for one of two fixed paths: jspi=off hides WebAssembly
   // stack switching, snapshot=off always starts Python afresh, trace=off runs untraced.
   jspi: onOff,

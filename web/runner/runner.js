@@ -324,8 +324,9 @@ export function createRunner(record, options) {
     const run = current;
     current = null;
     run.timers.forEach(clearTimeout);
-    toFrame({ type: ToFrame.CALM, worker: run.slot.id });
-    if (run.slot === python && run.slot.used) replaceWorker();
+    // A run stopped while it waited for Python to load never had a worker.
+    if (run.slot) toFrame({ type: ToFrame.CALM, worker: run.slot.id });
+    if (run.slot && run.slot === python && run.slot.used) replaceWorker();
     run.resolve({ ...result, status: run.stopping ? "stopped" : result.status });
     spareWhenIdle();
   }

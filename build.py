@@ -241,6 +241,9 @@ def simple_index(wheel: Wheel) -> bytes:
     ).encode()
 
 
+WATCH = "On the timeline:"
+
+
 def read_example(slug: str) -> dict[str, str]:
     """An example file: its docstring gives the title (first line) and notes; the code the
     learner sees is the rest, exactly the lesson's."""
@@ -253,15 +256,39 @@ def read_example(slug: str) -> dict[str, str]:
     lines = source.splitlines(keepends=True)
     code = "".join(lines[module.body[0].end_lineno or 0 :]).lstrip("\n")
     title, _, notes = docstring.partition("\n")
-    return {"slug": slug, "title": title.strip(), "notes": notes.strip(), "code": code}
+    # The paragraph "On the timeline: ..." says what to watch for; the rest are notes.
+    paragraphs = [p.strip() for p in notes.strip().split("\n\n")]
+    watch = [p for p in paragraphs if p.startswith(WATCH)]
+    if len(watch) != 1:
+        sys.exit(f"build.py: {path} needs one paragraph starting {WATCH!r} in its docstring")
+    notes = "\n\n".join(p for p in paragraphs if not p.startswith(WATCH))
+    return {
+        "slug": slug,
+        "title": title.strip(),
+        "watch": " ".join(watch[0].removeprefix(WATCH).split()),
+        "notes": notes,
+        "code": code,
+    }
 
 
-def index_page() -> bytes:
-    """web/index.html with the page's policy in its <meta>."""
+# An origin a course page may have: scheme, host and port, nothing after.
+ORIGIN = re.compile(r"^https?://[a-z0-9.-]+(:\d{1,5})?$")
+
+
+def index_page(embed_origins: list[str]) -> bytes:
+    """web/index.html with the page's policy in its <meta>, and the host origins the host API
+    answers (web/embed/host-api.js; none listed: any)."""
     source = (ROOT / "web/index.html").read_text(encoding="utf-8")
-    if source.count('content="PAGE_POLICY"') != 1:
-        sys.exit('build.py: web/index.html needs content="PAGE_POLICY" once, in its CSP <meta>')
-    return source.replace("PAGE_POLICY", policies()[0]).encode()
+    for placeholder in ('content="PAGE_POLICY"', 'content="EMBED_ORIGINS"'):
+        if source.count(placeholder) != 1:
+            sys.exit(f"build.py: web/index.html needs {placeholder} once, in its <meta>")
+    for origin in embed_origins:
+        if not ORIGIN.match(origin):
+            sys.exit(
+                f"build.py: --embed-origins takes origins (https://lms.example), not {origin!r}"
+            )
+    page = source.replace("PAGE_POLICY", policies()[0])
+    return page.replace("EMBED_ORIGINS", " ".join(embed_origins)).encode()
 
 
 # --- exercises ------------------------------------------------------------------------------
@@ -478,7 +505,9 @@ def sandbox_page() -> bytes:
     return page.replace("SANDBOX_SCRIPT", sandbox_script()).encode()
 
 
-def build() -> None:
+def build(embed_origins: list[str] | None = None) -> None:
+    """Builds dist/. `embed_origins`: the only host origins the embedded page answers."""
+    embed_origins = embed_origins or []
     python = ensure_venv(with_dev_packages=False)
     ensure_node_modules()
     wheels = fetch_wheels(python)
@@ -494,7 +523,7 @@ def build() -> None:
             write_if_changed(DIST / "simple" / wheel.name / "index.html", simple_index(wheel))
         )
     made += bundle_js()  # before the pages: their policies hold the frame's script's hash
-    made.append(write_if_changed(DIST / "index.html", index_page()))
+    made.append(write_if_changed(DIST / "index.html", index_page(embed_origins)))
     for name in STATIC_FILES:
         made.append(copy_if_changed(ROOT / "web" / name, DIST / name))
     made.append(write_if_changed(DIST / "sandbox.html", sandbox_page()))
@@ -631,8 +660,8 @@ def make_server(
     )
 
 
-def serve(port: int, isolated: bool) -> None:
-    build()
+def serve(port: int, isolated: bool, embed_origins: list[str]) -> None:
+    build(embed_origins)
     try:
         server = make_server(port, isolated=isolated)
     except OSError as error:
@@ -699,6 +728,14 @@ def main() -> None:
         action="store_true",
         help="leave out COOP/COEP, as a page inside an LMS iframe would be",
     )
+    embed = {
+        "type": lambda text: [o for o in text.split(",") if o],
+        "default": [],
+        "help": "comma-separated origins (https://lms.example) of the only course pages the "
+        "embedded playground answers; by default any",
+    }
+    parser.add_argument("--embed-origins", **embed)  # type: ignore[arg-type]
+    serve_parser.add_argument("--embed-origins", **embed)  # type: ignore[arg-type]
     commands.add_parser("test", help="set up, build and run every test", add_help=False)
     commands.add_parser("bench", help="set up, build and print the benchmark table", add_help=False)
     args, rest = parser.parse_known_args()
@@ -709,9 +746,9 @@ def main() -> None:
     if rest:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.command == "serve":
-        serve(args.port, isolated=not args.not_isolated)
+        serve(args.port, isolated=not args.not_isolated, embed_origins=args.embed_origins)
     else:
-        build()
+        build(args.embed_origins)
 
 
 if __name__ == "__main__":

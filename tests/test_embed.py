@@ -4,12 +4,15 @@ messages, as an LMS page would."""
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import re
+import shutil
 import threading
 import time
 from collections.abc import Iterator
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -183,3 +186,77 @@ def test_commands_from_another_window_are_ignored(hosted: Page) -> None:
     hosted.evaluate("() => window.send({ type: 'no-such-command' })")
     error = wait_for(hosted, "error")
     assert error["command"] == "no-such-command" and "not a command" in error["message"]
+
+
+@pytest.mark.parametrize("listed", [True, False], ids=["host-listed", "host-not-listed"])
+def test_embed_origins_answer_only_the_hosts_listed(
+    browser: Any, tmp_path: Path, listed: bool
+) -> None:
+    # The site built with --embed-origins (index.html as build.py writes it, into a copy of
+    # dist/), and a host page on an origin that is on the list or not.
+    site_root, host_root = tmp_path / "site", tmp_path / "host"
+    shutil.copytree(build.DIST, site_root)
+    host_root.mkdir()
+    with serving(site_root, isolated=False) as site_url, serving(host_root) as host_url:
+        origins = [host_url.rstrip("/") if listed else "https://lms.example"]
+        (site_root / "index.html").write_bytes(build.index_page(origins))
+        (host_root / "index.html").write_text(HOST_PAGE.format(src=f"{site_url}?embed=1"))
+        context = browser.new_context()
+        try:
+            page = context.new_page()
+            page.goto(host_url)
+            frame = page.frames[1]
+            expect(frame.locator("body")).to_have_attribute("data-state", "ready", timeout=60_000)
+            page.evaluate("() => window.send({ type: 'get-state' })")
+            if listed:
+                wait_for(page, "state")
+            else:
+                # The frame is ready, answers nothing, and takes no command: once the frame has
+                # had the host's run (a listener of the test's own, added after the page's,
+                # sees it), nothing has started.
+                frame.evaluate(
+                    """() => addEventListener("message", (event) => {
+                         window.had = event.data.type;
+                         window.stateThen = document.body.dataset.state;
+                       }, { once: true })"""
+                )
+                page.evaluate("() => window.send({ type: 'run' })")
+                frame.wait_for_function("() => window.had === 'run'")
+                assert frame.evaluate("() => window.stateThen") == "ready"
+                assert frame.evaluate("() => document.body.dataset.state") == "ready"
+                assert page.evaluate("() => window.heard") == []
+        finally:
+            context.close()
+
+
+@contextlib.contextmanager
+def serving(root: Path, isolated: bool | None = None) -> Iterator[str]:
+    """Serves `root` on a port of its own: the site's server (`isolated` given) or a plain
+    one (a host page); yields its URL."""
+    if isolated is None:
+        handler = partial(QuietHandler, directory=str(root))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        url = f"http://127.0.0.1:{server.server_port}/"
+    else:
+        server = build.make_server(0, isolated=isolated, quiet=True, directory=root)
+        url = f"http://localhost:{server.server_port}/"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield url
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_host_hears_the_learners_progress(hosted: Page, plain_site: Site) -> None:
+    # Last: it points the frame at an exercise.
+    readies = len(heard(hosted, "ready"))
+    hosted.locator("#playground").evaluate(
+        "(frame, src) => { frame.src = src; }", f"{plain_site.url}?embed=1&exercise=gather"
+    )
+    wait_for(hosted, "ready", readies + 1)
+    playground(hosted).get_by_role("button", name="Show a hint").click()
+    progress = wait_for(hosted, "progress")
+    assert progress["passed"] == 0 and progress["total"] == 6
+    gather = next(e for e in progress["exercises"] if e["slug"] == "gather")
+    assert gather == {"slug": "gather", "passed": False, "attempts": 0, "hints": 1}

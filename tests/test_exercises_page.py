@@ -155,3 +155,14 @@ def test_the_exercise_view_has_no_accessibility_violations(
         assert violations == []
     finally:
         context.close()
+
+
+def test_every_example_says_what_to_watch_for_on_its_timeline(page: Page, site: Site) -> None:
+    Playground(page).open(site.url)
+    picker = page.get_by_label("Example or exercise")
+    watch = page.locator("#watch")
+    for slug in build.EXAMPLES:
+        picker.select_option(slug)
+        expect(watch).to_have_text(f"On the timeline: {build.read_example(slug)['watch']}")
+    picker.select_option("exercise:gather")
+    expect(watch).to_be_hidden()

@@ -107,19 +107,19 @@ export function connect(runner, record, address) {
   stopButton.addEventListener("click", () => runner.stop());
 
   const requested = { example: options.example, exercise: options.exercise };
-  const opened = openExamples(requested, codeTools, linkRead, { record, runner, runCode: run });
-
-  if (options.embed === "1") {
-    codeChanged = openFullLink($("open-full"), editor, () => options.example ?? null);
-    opened.then(codeChanged);
-  }
-  connectHost(record, {
+  const host = connectHost(record, {
     run,
     stop: () => runner.stop(),
     setCode: (code) => {
       editor.text = code;
     },
   });
+  const opened = openExamples(requested, codeTools, linkRead, { record, runner, runCode: run, host });
+
+  if (options.embed === "1") {
+    codeChanged = openFullLink($("open-full"), editor, () => options.example ?? null);
+    opened.then(codeChanged);
+  }
   // autorun=1 runs the code the page opened with, once: the build's or the query's, never a
   // share link's (a link must not run code in the learner's name).
   if (options.autorun === "1" && address.code === null) {
@@ -155,7 +155,7 @@ const EXERCISE_ELEMENTS = {
   progressNote: "exercise-progress",
 };
 
-async function openExamples(requested, codeTools, linkRead, { record, runner, runCode }) {
+async function openExamples(requested, codeTools, linkRead, { record, runner, runCode, host }) {
   try {
     const [examples, course] = await Promise.all([
       loadExamples(),
@@ -165,12 +165,13 @@ async function openExamples(requested, codeTools, linkRead, { record, runner, ru
     await linkRead;
     const notes = $("notes");
     const progress = createProgress();
+    const slugs = course.exercises.map((e) => e.slug);
     const elements = Object.fromEntries(
       Object.entries(EXERCISE_ELEMENTS).map(([name, id]) => [name, $(id)]),
     );
     const panel = createExercisePanel(elements, {
       objectives: course.objectives,
-      slugs: course.exercises.map((e) => e.slug),
+      slugs,
       record,
       runner,
       runCode,
@@ -184,10 +185,23 @@ async function openExamples(requested, codeTools, linkRead, { record, runner, ru
         panel.show(exercise);
         notes.hidden = exercise !== null || !item.notes;
         $("notes-text").textContent = exercise ? "" : item.notes;
+        $("watch").hidden = exercise !== null || !item.watch;
+        $("watch-text").textContent = exercise ? "" : (item.watch ?? "");
       },
       passed: (slug) => progress.get(slug).passed,
     });
     progress.subscribe(picker.relabel);
+    // Score and completion for a course page (web/embed/host-api.js).
+    progress.subscribe(() =>
+      host("progress", {
+        passed: progress.passed(slugs),
+        total: slugs.length,
+        exercises: slugs.map((slug) => {
+          const { passed, attempts, hints } = progress.get(slug);
+          return { slug, passed, attempts, hints };
+        }),
+      }),
+    );
     if (picker.unknownRequest) tell(`That ${picker.unknownRequest} does not exist; showing the first example.`);
   } catch {
     tell("The lesson's examples could not be loaded; you can still write your own code.");

@@ -1,5 +1,9 @@
 """Example 1: schedule API calls with create_task()
 
+On the timeline: Three lanes start together; Service-A and Service-C end at 1 s, Service-B
+at 1.5 s. The program takes as long as its slowest call, 1.5 s, not the 3.5 s of all three
+one after another.
+
 Where the lesson's printed Output differs from what this code prints (the code wins):
 
 - The lesson shows "[Service-A] Done after 1s", "[Service-C] Done after 1s" and

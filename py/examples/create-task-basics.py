@@ -1,5 +1,8 @@
 """create_task(): fetch three users
 
+On the timeline: Three task lanes start together and all end at 1 s: the three waits
+overlapped, so the work took 1 s, not 3.
+
 The lesson's printed output matches what this code prints.
 """
 import asyncio

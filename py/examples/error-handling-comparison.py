@@ -1,5 +1,9 @@
 """Errors: gather() vs TaskGroup()
 
+On the timeline: First gather(): API2's lane fails at once while API1 and API3 run on to 1
+s. Then the TaskGroup, from 1 s: API2 fails at once again, and this time its siblings are
+cancelled the same instant.
+
 The lesson prints no Output block for these fragments, so there is nothing to differ;
 the main() that runs them is added here. Note that API2 raises TimeoutError at once,
 before any sleep, so the TaskGroup half cancels API1 and API3 immediately and the

@@ -1,5 +1,8 @@
 """Example 4: gather(return_exceptions=True)
 
+On the timeline: Three lanes of 0.5 s; ServiceB's ends failed, yet its siblings run on to
+the end, and gather() hands its error back as a value beside their results.
+
 The lesson's printed output matches what this code prints.
 """
 import asyncio

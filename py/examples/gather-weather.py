@@ -1,5 +1,9 @@
 """Example 2: gather() weather services
 
+On the timeline: Four lanes start together and end at 0.8, 1.0, 1.2 and 1.5 s; main() waits
+on gather() until the last one: 1.5 s in all. The results still come back in the order of
+the calls.
+
 The lesson's printed output matches what this code prints.
 Only the measured times vary, by a few milliseconds.
 """

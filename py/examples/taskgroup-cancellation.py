@@ -1,5 +1,9 @@
 """Example 5: TaskGroup cancels siblings on failure
 
+On the timeline: Three lanes start together; at 1 s one ends failed and its two 5-second
+siblings end cancelled at that same moment: the TaskGroup cancelled them. Their rows in the
+table say why.
+
 Where the lesson's printed Output differs from what this code prints (the code wins):
 
 - The lesson shows "TaskGroup failed: ..."; the code prints

@@ -1,5 +1,8 @@
 """Example 3: TaskGroup() weather services
 
+On the timeline: The same four lanes as with gather(), now inside a TaskGroup: main() leaves
+the async with block only when the last task ends, at 1.5 s.
+
 The lesson's printed output matches what this code prints.
 Only the measured times vary, by a few milliseconds.
 """

@@ -8,7 +8,9 @@
 // Host -> playground: run; stop; set-code {code}; get-state.
 // Playground -> host: ready (Python is ready); state {state} (every change, and in answer to
 // get-state); result {status, elapsed, stdout, stderr, error, tasks} after every run, from the
-// run record; resize {height}; error {message, command} for a command it cannot take.
+// run record; progress {passed, total, exercises: [{slug, passed, attempts, hints}]} after
+// every checked attempt and hint; resize {height}; error {message, command} for a command it
+// cannot take.
 // Canvas's {subject: "lti.frameResize", height} goes with every resize.
 import { endWords } from "../record/trace-model.js";
 
@@ -44,11 +46,15 @@ export function resultOf(run) {
 
 /**
  * Connects the host API: `record` (run-record.js) is followed; `actions` are what commands
- * do ({run(), stop(), setCode(code)}). Returns nothing: it only listens and tells.
+ * do ({run(), stop(), setCode(code)}). Returns `tell(type, fields)` for the page's other
+ * messages (progress), which does nothing where there is no host.
  */
 export function connectHost(record, actions) {
-  if (window.parent === window) return; // not embedded
+  if (window.parent === window) return () => {}; // not embedded
   const origin = parentOrigin();
+  // build.py --embed-origins: any other host gets nothing, and its commands are ignored.
+  const allowed = document.querySelector('meta[name="embed-origins"]')?.content.split(" ").filter(Boolean) ?? [];
+  if (allowed.length && !allowed.includes(origin)) return () => {};
   const tell = (type, fields = {}) =>
     window.parent.postMessage({ protocol: PROTOCOL, version: VERSION, type, ...fields }, origin);
 
@@ -95,4 +101,5 @@ export function connectHost(record, actions) {
     tell("resize", { height });
     window.parent.postMessage({ subject: "lti.frameResize", height }, origin);
   }).observe(document.body);
+  return tell;
 }

@@ -31,6 +31,8 @@ const LOAD_STALL_MS = 45_000;
 // A check that has not answered in this long is stuck (its author's loop): the learner is
 // told it could not run, and its worker is thrown away.
 const GRADE_WITHIN_MS = 10_000;
+// How long a run waits for a spare that is loading before it starts anyway (see run).
+const SPARE_WAIT_MS = 3_000;
 // The spare starts loading once no program has run for this long (see spareWhenIdle).
 const SPARE_AFTER_IDLE_MS = 1_000;
 
@@ -361,6 +363,13 @@ export function createRunner(record, options) {
       if (current === run) finish({ status: "failed", error: null });
     }
     if (current !== run) return result;
+    // A spare still loading would share the CPU with the program (two cores here: its timers
+    // woke up to 0.2 s late). The program's own time starts when it does, so the wait shows
+    // only as a later start, bounded in case the spare never loads.
+    if (spare && !spare.info) {
+      await Promise.race([spare.ready.catch(() => {}), new Promise((r) => setTimeout(r, SPARE_WAIT_MS))]);
+      if (current !== run) return result;
+    }
     run.slot = slot;
     run.started = true;
     slot.used = true;

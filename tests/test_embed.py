@@ -115,6 +115,10 @@ def test_the_host_hears_ready_and_states(hosted: Page) -> None:
     # No site header in embed mode, and a way to the full page with the same code.
     frame = playground(hosted)
     expect(frame.get_by_role("heading", name="asyncio playground")).to_be_hidden()
+    # The panes in their order: the output beside the code, the timeline after both.
+    output = frame.get_by_role("region", name="Output").bounding_box()
+    timeline = frame.get_by_role("region", name="Timeline").bounding_box()
+    assert output and timeline and output["y"] + output["height"] <= timeline["y"]
     expect(frame.get_by_role("link", name="Open in the playground")).to_have_attribute(
         "href", re.compile(r"^http://localhost:\d+/(\?example=[a-z-]+)?#code=")
     )

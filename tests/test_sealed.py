@@ -346,7 +346,6 @@ def test_a_program_changes_no_later_run(sealed: Sealed) -> None:
 def test_after_them_all_the_start_page_is_the_playground(sealed: Sealed) -> None:
     page = sealed.page
     page.reload()
-    Playground(page)  # the page loads Python as ever
     page.wait_for_function("() => document.body.dataset.state === 'ready'", timeout=60_000)
     assert page.title() == "asyncio playground"
     assert page.evaluate("() => localStorage.getItem('sealed-test')") == "the learner's draft"

@@ -21,7 +21,9 @@ export function applyLook(options) {
   }
   // The timeline's pane holds the table too: shown if either is.
   const timeline = document.querySelector(".timeline-pane");
-  timeline.hidden = !shown.includes("timeline") && !shown.includes("table");
+  const places = ["timeline", "table"].map((pane) => shown.indexOf(pane)).filter((i) => i >= 0);
+  timeline.hidden = places.length === 0;
+  timeline.style.order = String(Math.min(...places, PANES.length)); // else it sits before output
   if (options.height && options.height !== "auto") {
     document.body.style.height = `${Number(options.height)}px`;
     document.body.style.overflow = "auto";

@@ -27,6 +27,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import venv
 import zipfile
 from dataclasses import dataclass
@@ -68,7 +69,8 @@ INDEX_WHEELS = (
     ),
 )
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip")
-STATIC_FILES = ("style.css", "favicon.svg")
+PYODIDE_WASM = "pyodide/pyodide.asm.wasm"
+STATIC_FILES = ("style.css", "favicon.svg", "start-check.js")
 # The page's scripts: main.js starts the sealed runner first, then imports page.js (the editor
 # and the rest). Bundled with code splitting, so page.js stays a file of its own and anything
 # both share goes to a chunk. The sandbox frame's script is bundled alone, to go inline into its
@@ -536,6 +538,8 @@ def build(embed_origins: list[str] | None = None) -> None:
     made.append(write_if_changed(DIST / "build.json", build_info(made)))
     made.append(write_if_changed(DIST / "sw.js", service_worker(made)))
     made += precompress(made)
+    # A static host's own files, not the site's: not in build.json or the service worker's.
+    made += [write_if_changed(DIST / name, text.encode()) for name, text in host_files().items()]
     remove_stale(made)
     log(f"built {DIST}")
 
@@ -595,6 +599,67 @@ def remove_stale(made: list[Path]) -> None:
             path.unlink()
 
 
+# --- headers ------------------------------------------------------------------------------
+# What the site wants on every response, declared once: `serve` sends it, and the build writes
+# it for the common static hosts (README, "Put it on the web").
+
+
+def site_headers(isolated: bool = True) -> dict[str, str]:
+    """COOP/COEP make a top-level page cross-origin isolated: SharedArrayBuffer, so Stop
+    interrupts a busy program in place (without them Stop replaces the worker, and the page
+    works the same). Anyone may read the site's files, as common static hosts allow: a frame
+    sandboxed without allow-same-origin has an opaque origin, to which the site's own modules
+    and files are cross-origin (web/start-check.js says why the page cannot start without
+    this). The policy is the one index.html's <meta> carries."""
+    isolation = {
+        "Cross-Origin-Opener-Policy": "same-origin",
+        "Cross-Origin-Embedder-Policy": "require-corp",
+    }
+    return {
+        **(isolation if isolated else {}),
+        "Access-Control-Allow-Origin": "*",
+        "Cross-Origin-Resource-Policy": "cross-origin",
+        "Content-Security-Policy": policies()[0],
+    }
+
+
+# Types a server may not know or get wrong: Pyodide needs the WebAssembly's (the page copes
+# with application/octet-stream, web/runner/sandbox.js) and .mjs is JavaScript.
+HOST_TYPES = {".wasm": MIME_TYPES[".wasm"], ".mjs": MIME_TYPES[".mjs"]}
+WRITTEN_BY = "Written by build.py from site_headers(): the headers the asyncio playground wants."
+
+
+def host_files() -> dict[str, str]:
+    """site_headers() for Netlify and Cloudflare Pages (_headers), Apache (.htaccess) and
+    nginx (a snippet for the server block that serves dist/)."""
+    headers = site_headers().items()
+    wasm = HOST_TYPES[".wasm"]
+    netlify = [
+        "/*",
+        *(f"  {k}: {v}" for k, v in headers),
+        f"/{PYODIDE_WASM}",
+        f"  Content-Type: {wasm}",
+    ]
+    apache = [
+        "<IfModule mod_headers.c>",
+        *(f'  Header always set {k} "{v}"' for k, v in headers),
+        "</IfModule>",
+        *(f"AddType {t} {ext}" for ext, t in HOST_TYPES.items()),
+    ]
+    nginx = [
+        "# Into the server block that serves this folder (its root set there, not in a",
+        "# location). A location with add_header lines of its own inherits none of these.",
+        *(f'add_header {k} "{v}" always;' for k, v in headers),
+        "# Two types nginx's mime.types may lack; a types block here would replace all of it.",
+        *(
+            f"location ~ \\{ext}$ {{ types {{ }} default_type {t}; }}"
+            for ext, t in HOST_TYPES.items()
+        ),
+    ]
+    files = {"_headers": netlify, ".htaccess": apache, "nginx.conf": nginx}
+    return {name: "\n".join([f"# {WRITTEN_BY}", *lines, ""]) for name, lines in files.items()}
+
+
 # --- serve --------------------------------------------------------------------------------
 
 
@@ -634,11 +699,8 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         return body
 
     def end_headers(self) -> None:
-        if self.isolated:
-            self.send_header("Cross-Origin-Opener-Policy", "same-origin")
-            self.send_header("Cross-Origin-Embedder-Policy", "require-corp")
-        self.send_header("Cross-Origin-Resource-Policy", "same-origin")
-        self.send_header("Content-Security-Policy", policies()[0])
+        for name, value in site_headers(isolated=self.isolated).items():
+            self.send_header(name, value)
         # Revalidate every time (cheap 304s): a new build is never hidden behind a stale copy.
         self.send_header("Cache-Control", "no-cache")
         self.send_header("Vary", "Accept-Encoding")
@@ -660,6 +722,32 @@ def make_server(
     )
 
 
+DEMO_HOST = ROOT / "web/embed/demo-host.html"
+
+
+class DemoHostHandler(http.server.BaseHTTPRequestHandler):
+    """web/embed/demo-host.html at /, and nothing else: a course page for trying the host API."""
+
+    def do_GET(self) -> None:
+        if self.path.split("?")[0] != "/":
+            self.send_error(http.HTTPStatus.NOT_FOUND)
+            return
+        body = DEMO_HOST.read_bytes()
+        self.send_response(http.HTTPStatus.OK)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def make_demo_host(port: int = 0) -> http.server.ThreadingHTTPServer:
+    """The demo course page on 127.0.0.1: another origin than the playground's localhost."""
+    return http.server.ThreadingHTTPServer(("127.0.0.1", port), DemoHostHandler)
+
+
 def serve(port: int, isolated: bool, embed_origins: list[str]) -> None:
     build(embed_origins)
     try:
@@ -667,7 +755,17 @@ def serve(port: int, isolated: bool, embed_origins: list[str]) -> None:
     except OSError as error:
         sys.exit(f"build.py: cannot listen on port {port} ({error}); try --port 0")
     url = f"http://localhost:{server.server_port}/"
-    print(f"\nThe asyncio playground is at {url}  (Ctrl+C stops the server)\n", flush=True)
+    try:
+        demo = make_demo_host(server.server_port + 1)
+    except OSError:
+        demo = make_demo_host()  # the next port is taken: any free one
+    threading.Thread(target=demo.serve_forever, daemon=True).start()
+    demo_url = f"http://127.0.0.1:{demo.server_port}/?playground={url}"
+    print(
+        f"\nThe asyncio playground is at {url}  (Ctrl+C stops the server)\n"
+        f"A course page that embeds it, from another origin: {demo_url}\n",
+        flush=True,
+    )
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -4,88 +4,30 @@ messages, as an LMS page would."""
 
 from __future__ import annotations
 
-import contextlib
-import http.server
 import re
 import shutil
 import threading
 import time
 from collections.abc import Iterator
-from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import Site
 from expected import EXAMPLES, numbers_match
-from playwright.sync_api import Frame, Page, expect
+from hosting import PROTOCOL, heard, host_page, playground, run, serving, wait_for
+from playwright.sync_api import Page, expect
 
 import build
-
-PROTOCOL = {"protocol": "asyncio-playground", "version": 1}
-
-# The host: frames the playground, keeps every message it hears, and sends commands. A second
-# frame (not the playground's parent) can send commands too: they must be ignored.
-HOST_PAGE = """<!DOCTYPE html>
-<html lang="en"><meta charset="utf-8"><title>A course page</title>
-<h1>Lesson 3</h1>
-<iframe id="playground" title="asyncio playground" style="width: 100%; border: 0"
-        src="{src}"></iframe>
-<script>
-  window.heard = [];
-  addEventListener("message", (event) => {{
-    if (event.source !== document.getElementById("playground").contentWindow) return;
-    window.heard.push(event.data);
-    if (event.data?.type === "resize") {{
-      document.getElementById("playground").style.height = event.data.height + "px";
-    }}
-  }});
-  window.send = (message) => document.getElementById("playground").contentWindow
-      .postMessage({{ protocol: "asyncio-playground", version: 1, ...message }}, "*");
-</script>
-</html>
-"""
 
 
 @pytest.fixture(scope="module")
 def host(plain_site: Site, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The host page's URL, on an origin of its own."""
     root = tmp_path_factory.mktemp("host")
-    (root / "index.html").write_text(HOST_PAGE.format(src=f"{plain_site.url}?embed=1"))
-    handler = partial(QuietHandler, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    # 127.0.0.1 where the playground is on localhost: another origin.
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
-    server.server_close()
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-def heard(page: Page, kind: str) -> list[dict[str, Any]]:
-    messages: list[dict[str, Any]] = page.evaluate("() => window.heard")
-    return [m for m in messages if m.get("type") == kind]
-
-
-def wait_for(page: Page, kind: str, count: int = 1, timeout_ms: float = 60_000) -> dict[str, Any]:
-    """The `count`-th message of `kind` the host heard (waiting for it)."""
-    page.wait_for_function(
-        "([kind, count]) => window.heard.filter((m) => m.type === kind).length >= count",
-        arg=[kind, count],
-        timeout=timeout_ms,
-    )
-    return heard(page, kind)[count - 1]
-
-
-def playground(page: Page) -> Frame:
-    handle = page.locator("#playground").element_handle()
-    frame = handle.content_frame() if handle else None
-    assert frame is not None
-    return frame
+    (root / "index.html").write_text(host_page(f"{plain_site.url}?embed=1"))
+    with serving(root) as url:  # 127.0.0.1 where the playground is on localhost
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -99,13 +41,6 @@ def hosted(host: str, browser: Any) -> Iterator[Page]:
     context.close()
 
 
-def run(page: Page, code: str) -> dict[str, Any]:
-    before = len(heard(page, "result"))
-    page.evaluate("(code) => window.send({ type: 'set-code', code })", code)
-    page.evaluate("() => window.send({ type: 'run' })")
-    return wait_for(page, "result", before + 1)
-
-
 def test_the_host_hears_ready_and_states(hosted: Page) -> None:
     assert heard(hosted, "ready") == [{**PROTOCOL, "type": "ready"}]
     answers = len(heard(hosted, "state"))
@@ -114,7 +49,9 @@ def test_the_host_hears_ready_and_states(hosted: Page) -> None:
     assert state == {**PROTOCOL, "type": "state", "state": "ready"}
     # No site header in embed mode, and a way to the full page with the same code.
     frame = playground(hosted)
-    expect(frame.get_by_role("heading", name="asyncio playground")).to_be_hidden()
+    # (The page's h1 is there for screen readers, in a pixel.)
+    title = frame.get_by_role("heading", name="asyncio playground").bounding_box()
+    assert title and title["width"] <= 1 and title["height"] <= 1
     # The panes in their order: the output beside the code, the timeline after both.
     output = frame.get_by_role("region", name="Output").bounding_box()
     timeline = frame.get_by_role("region", name="Timeline").bounding_box()
@@ -204,7 +141,7 @@ def test_embed_origins_answer_only_the_hosts_listed(
     with serving(site_root, isolated=False) as site_url, serving(host_root) as host_url:
         origins = [host_url.rstrip("/") if listed else "https://lms.example"]
         (site_root / "index.html").write_bytes(build.index_page(origins))
-        (host_root / "index.html").write_text(HOST_PAGE.format(src=f"{site_url}?embed=1"))
+        (host_root / "index.html").write_text(host_page(f"{site_url}?embed=1"))
         context = browser.new_context()
         try:
             page = context.new_page()
@@ -233,25 +170,6 @@ def test_embed_origins_answer_only_the_hosts_listed(
             context.close()
 
 
-@contextlib.contextmanager
-def serving(root: Path, isolated: bool | None = None) -> Iterator[str]:
-    """Serves `root` on a port of its own: the site's server (`isolated` given) or a plain
-    one (a host page); yields its URL."""
-    if isolated is None:
-        handler = partial(QuietHandler, directory=str(root))
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        url = f"http://127.0.0.1:{server.server_port}/"
-    else:
-        server = build.make_server(0, isolated=isolated, quiet=True, directory=root)
-        url = f"http://localhost:{server.server_port}/"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield url
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def test_the_host_hears_the_learners_progress(hosted: Page, plain_site: Site) -> None:
     # Last: it points the frame at an exercise.
     readies = len(heard(hosted, "ready"))
@@ -264,3 +182,34 @@ def test_the_host_hears_the_learners_progress(hosted: Page, plain_site: Site) ->
     assert progress["passed"] == 0 and progress["total"] == 6
     gather = next(e for e in progress["exercises"] if e["slug"] == "gather")
     assert gather == {"slug": "gather", "passed": False, "attempts": 0, "hints": 1}
+
+
+def test_the_demo_course_page_drives_the_playground(browser: Any, plain_site: Site) -> None:
+    # web/embed/demo-host.html, as `build.py serve` serves it beside the playground: its
+    # buttons send the commands, and it shows what it hears.
+    demo = build.make_demo_host()
+    threading.Thread(target=demo.serve_forever, daemon=True).start()
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(f"http://127.0.0.1:{demo.server_port}/?playground={plain_site.url}")
+        state = page.locator("#state")
+        expect(state).to_have_text("ready", timeout=60_000)
+        page.get_by_role("button", name="set-code").click()
+        page.get_by_role("button", name="run", exact=True).click()
+        expect(page.locator("#result")).to_contain_text("finished in 0.5")
+        expect(page.locator("#result")).to_contain_text("hello from the course page")
+        # Every message is logged, Canvas's resize among them.
+        log = page.get_by_role("list", name="Messages from the playground")
+        expect(log).to_contain_text('"type":"ready"')
+        expect(log).to_contain_text('"subject":"lti.frameResize"')
+        # An option changed in its form reloads the embed with it.
+        page.get_by_label("Theme").select_option("dark")
+        page.get_by_role("button", name="Load the embed").click()
+        expect(page.locator("#address")).to_contain_text("theme=dark")
+        frame = playground(page)
+        expect(frame.locator("html")).to_have_attribute("data-theme", "dark")
+    finally:
+        context.close()
+        demo.shutdown()
+        demo.server_close()

@@ -6,12 +6,11 @@ program's reach; and no accessibility violation in the exercise view, light or d
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from conftest import LOAD_TIMEOUT_MS, Site
 from playwright.sync_api import Browser, Page, expect
-from ui import Playground
+from ui import Playground, axe_violations
 
 import build
 
@@ -143,16 +142,7 @@ def test_the_exercise_view_has_no_accessibility_violations(
         Playground(page).open(site.url, query="exercise=predict-lifecycle")
         page.get_by_role("button", name="Show a hint").click()
         feedback(page)  # "Answer every question first": the feedback shown too
-        page.add_script_tag(path=Path(build.NODE_MODULES) / "axe-core/axe.min.js")
-        results = page.evaluate(
-            """() => axe.run(document.getElementById("exercise"), {
-                 runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] })"""
-        )
-        violations = [
-            f"{v['id']}: {v['help']} ({[n['target'] for n in v['nodes']]})"
-            for v in results["violations"]
-        ]
-        assert violations == []
+        assert axe_violations(page, "#exercise") == []
     finally:
         context.close()
 

@@ -183,3 +183,19 @@ class Playground:
         self.page.wait_for_function("() => window.firstEnd !== null")
         seen: dict[str, str] = self.page.evaluate("() => window.firstEnd")
         return seen
+
+
+def axe_violations(page: Page, selector: str | None = None) -> list[str]:
+    """What axe-core (npm, pinned) finds against WCAG 2.1 A and AA and its best practices, in
+    the element `selector` names or the whole page: one line per rule broken. The page's
+    policy refuses the injected script: open `page` in a context with bypass_csp=True."""
+    page.add_script_tag(path=build.NODE_MODULES / "axe-core/axe.min.js")
+    results = page.evaluate(
+        """(selector) => axe.run(selector ? document.querySelector(selector) : document, {
+             runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] })""",
+        selector,
+    )
+    return [
+        f"{v['id']}: {v['help']} ({[n['target'] for n in v['nodes']]})"
+        for v in results["violations"]
+    ]

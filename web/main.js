@@ -7,6 +7,11 @@ import { createRecord } from "./record/run-record.js";
 import { createRunner } from "./runner/runner.js";
 
 const address = readOptions();
+// theme=light|dark: the course page's choice over the system's (style.css), set before the
+// editor's bundle loads so the page never flashes the other one.
+if (address.options.theme && address.options.theme !== "auto") {
+  document.documentElement.dataset.theme = address.options.theme;
+}
 const record = createRecord();
 const runner = createRunner(record, address.options);
 

@@ -3,8 +3,12 @@
 // the browser has just downloaded.
 
 export function keepForOffline() {
-  if (!("serviceWorker" in navigator)) return;
-  // Fails where service workers are not allowed (some sandboxed iframes, private modes):
-  // the page then simply needs the network next time, as any page would.
-  navigator.serviceWorker.register(new URL("sw.js", import.meta.url)).catch(() => {});
+  // Fails where service workers are not allowed (private modes; a frame sandboxed without
+  // allow-same-origin, where even reading navigator.serviceWorker throws): the page then
+  // simply needs the network next time, as any page would.
+  try {
+    navigator.serviceWorker?.register(new URL("sw.js", import.meta.url)).catch(() => {});
+  } catch {
+    // Nothing to do: see above.
+  }
 }

@@ -6,7 +6,7 @@ import { createPicker, loadExamples } from "./code/examples.js";
 import { createExercisePanel, loadExercises } from "./exercises/exercise-panel.js";
 import { createProgress } from "./exercises/progress.js";
 import { applyLook, openFullLink } from "./embed/embed.js";
-import { connectHost } from "./embed/host-api.js";
+import { connectHost, parentOrigin } from "./embed/host-api.js";
 import { keepForOffline } from "./offline.js";
 import { createOutput } from "./output.js";
 import { followRecord } from "./status.js";
@@ -46,8 +46,11 @@ export function connect(runner, record, address) {
     },
     readOnly: options.readonly === "1",
   });
-  // Saves edits, Reset and Share; read the share link while the examples load.
-  const codeTools = createCodeTools(editor);
+  // Saves edits, Reset and Share; read the share link while the examples load. An embed's
+  // drafts are kept per embedding page (its origin: the browser names no more of it) and
+  // per embed (its address).
+  const space = options.embed === "1" ? `embed:${parentOrigin()}${location.search}:` : "";
+  const codeTools = createCodeTools(editor, { space, onLoad: () => codeChanged() });
   const linkRead = codeTools.readLink(address.code);
 
   createTimelinePanel(
@@ -110,15 +113,12 @@ export function connect(runner, record, address) {
   const host = connectHost(record, {
     run,
     stop: () => runner.stop(),
-    setCode: (code) => {
-      editor.text = code;
-    },
+    setCode: (code) => codeTools.openCode(code),
   });
   const opened = openExamples(requested, codeTools, linkRead, { record, runner, runCode: run, host });
 
   if (options.embed === "1") {
     codeChanged = openFullLink($("open-full"), editor, () => options.example ?? null);
-    opened.then(codeChanged);
   }
   // autorun=1 runs the code the page opened with, once: the build's or the query's, never a
   // share link's (a link must not run code in the learner's name).

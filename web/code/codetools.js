@@ -9,9 +9,9 @@ import { createDrafts } from "./storage.js";
 // Long enough to write once per burst of typing, short enough that a crash loses little;
 // leaving the page (pagehide, tab hidden) writes at once.
 const SAVE_DELAY_MS = 300;
-// Drafts of shared code are kept per link, so a reload shows the learner's edits of it;
-// the oldest go once there are more than this.
-const KEPT_SHARED_DRAFTS = 20;
+// Drafts of shared code are kept per link, and of a course page's code per code, so a
+// reload shows the learner's edits of it; the oldest of each kind go past this many.
+const KEPT_DRAFTS = 20;
 
 const WORDING = {
   example: {
@@ -24,6 +24,11 @@ const WORDING = {
     detail: "Your changes will be replaced by the code from the share link. You can undo this.",
     done: "Back to the shared code.",
   },
+  host: {
+    question: "Reset to the course page's code?",
+    detail: "Your changes will be replaced by the code the course page gave. You can undo this.",
+    done: "Back to the course page's code.",
+  },
   own: {
     question: "Clear the editor?",
     detail: "Your code will be removed. You can undo this.",
@@ -31,7 +36,12 @@ const WORDING = {
   },
 };
 
-export function createCodeTools(editor) {
+/**
+ * `space`: where the drafts are kept (storage.js). An embed's drafts are its own, kept per
+ * embedding page and embed, so nothing a course page sends reaches the learner's other code.
+ * `onLoad()` is called whenever other code is shown (not an edit: no onChange then).
+ */
+export function createCodeTools(editor, { space = "", onLoad = () => {} } = {}) {
   const $ = (id) => document.getElementById(id);
   const resetButton = $("reset");
   const shareButton = $("share");
@@ -39,7 +49,7 @@ export function createCodeTools(editor) {
   const notice = $("code-notice");
   const dialog = $("reset-dialog");
 
-  const drafts = createDrafts();
+  const drafts = createDrafts(space);
   let slot = null; // what the editor shows: {kind, key, original, slug}
   let link = null; // a share link not shown yet: {payload, code} | {payload, damaged}
   let shown = null; // the example open in the picker
@@ -52,11 +62,16 @@ export function createCodeTools(editor) {
     editor.load(code); // no onChange: showing a draft is not an edit
     dirty = false;
     showState(code);
+    onLoad();
   }
 
   function showState(code) {
     const edited = code !== slot.original;
-    const words = { example: edited ? "edited" : "", shared: edited ? "shared, edited" : "shared" };
+    const words = {
+      example: edited ? "edited" : "",
+      shared: edited ? "shared, edited" : "shared",
+      host: edited ? "edited" : "",
+    };
     // Emptied rather than hidden: the picker's aria-describedby would still read hidden text.
     badge.textContent = words[slot.kind] ?? "";
     resetButton.disabled = !edited;
@@ -77,7 +92,7 @@ export function createCodeTools(editor) {
           "your edits last until you leave the page.",
       );
     }
-    if (slot.kind === "shared") drafts.prune("shared:", KEPT_SHARED_DRAFTS);
+    if (slot.kind === "shared" || slot.kind === "host") drafts.prune(`${slot.kind}:`, KEPT_DRAFTS);
   }
 
   function say(text, ...controls) {
@@ -165,6 +180,8 @@ export function createCodeTools(editor) {
     $("reset-question").textContent = words.question;
     $("reset-detail").textContent = words.detail;
     dialog.showModal();
+    // Not the autofocus attribute: Chromium refuses it in a cross-origin frame, loudly.
+    $("reset-confirm").focus();
   });
   $("reset-cancel").addEventListener("click", () => dialog.close());
   $("reset-confirm").addEventListener("click", () => {
@@ -227,6 +244,7 @@ export function createCodeTools(editor) {
       const edited = editor.text !== slot.original;
       if (slot.kind === "example") return edited ? `${slot.slug}-edited` : slot.slug;
       if (slot.kind === "shared") return edited ? "shared-code-edited" : "shared-code";
+      if (slot.kind === "host") return edited ? "course-code-edited" : "course-code";
       return "my-code";
     },
 
@@ -235,6 +253,18 @@ export function createCodeTools(editor) {
      * if there is one, else its code; or, the first time, the share link's code.
      */
     open,
+
+    /**
+     * Shows `code` a course page sent (the host API's set-code), or the learner's draft of
+     * it: a page that sends its code whenever it loads must not wipe their edits.
+     */
+    openCode(code) {
+      notice.replaceChildren();
+      save();
+      beforeReset = null;
+      slot = { kind: "host", key: `host:${hash(code)}`, original: code, slug: shown?.slug };
+      load(drafts.get(slot.key)?.code ?? code);
+    },
 
     /** The editor's onChange. */
     changed(code) {

@@ -38,7 +38,9 @@ export function createEditor(parent, { onRun, onChange, readOnly = false }) {
     python(),
     syntaxHighlighting(highlight),
     lintGutter(),
-    EditorView.contentAttributes.of({ "aria-label": "Python code" }),
+    // tabindex: reachable by Tab also when read-only (no longer contenteditable then), so
+    // the code can be scrolled from the keyboard.
+    EditorView.contentAttributes.of({ "aria-label": "Python code", tabindex: "0" }),
     EditorView.updateListener.of((update) => {
       if (update.docChanged) onChange(update.state.doc.toString());
     }),

@@ -17,7 +17,12 @@ function openStorage() {
   }
 }
 
-export function createDrafts() {
+/**
+ * The drafts under `space` (a prefix for every key: an embed keeps its own, see
+ * codetools.js), apart from every other space's.
+ */
+export function createDrafts(space = "") {
+  const prefix = PREFIX + space;
   const storage = openStorage();
   // The latest draft of every key touched in this page, stored or not: the truth while the
   // page lives, so a failed write never loses what the learner typed.
@@ -25,7 +30,7 @@ export function createDrafts() {
 
   function read(key) {
     try {
-      const draft = JSON.parse(storage?.getItem(PREFIX + key) ?? "null");
+      const draft = JSON.parse(storage?.getItem(prefix + key) ?? "null");
       return typeof draft?.code === "string" ? draft : null;
     } catch {
       return null; // unreadable (someone else's value under our key): as if none
@@ -46,7 +51,7 @@ export function createDrafts() {
       memory.set(key, record);
       if (!storage) return false;
       try {
-        storage.setItem(PREFIX + key, JSON.stringify(record));
+        storage.setItem(prefix + key, JSON.stringify(record));
         return true;
       } catch {
         return false;
@@ -56,7 +61,7 @@ export function createDrafts() {
     remove(key) {
       memory.set(key, null);
       try {
-        storage?.removeItem(PREFIX + key);
+        storage?.removeItem(prefix + key);
       } catch {
         // Nothing to do: memory already says there is no draft.
       }
@@ -69,7 +74,7 @@ export function createDrafts() {
         const keys = [];
         for (let i = 0; i < storage.length; i++) {
           const key = storage.key(i);
-          if (key?.startsWith(PREFIX + group)) keys.push(key.slice(PREFIX.length));
+          if (key?.startsWith(prefix + group)) keys.push(key.slice(prefix.length));
         }
         keys.sort((a, b) => (this.get(b)?.saved ?? 0) - (this.get(a)?.saved ?? 0));
         for (const key of keys.slice(keep)) this.remove(key);

@@ -19,7 +19,7 @@ export const VERSION = 1;
 const COMMANDS = ["run", "stop", "set-code", "get-state"];
 
 /** The parent's origin, as the browser reports it; "*" where it is opaque. */
-function parentOrigin() {
+export function parentOrigin() {
   const reported = location.ancestorOrigins?.[0] ?? (document.referrer ? new URL(document.referrer).origin : null);
   return !reported || reported === "null" ? "*" : reported;
 }

@@ -21,6 +21,8 @@ export const OPTIONS = Object.freeze({
     pattern: /^(code|output|timeline|table)(,(code|output|timeline|table)){0,3}$/,
     means: "a list of code, output, timeline and table, such as code,output",
   },
+  // Light or dark whatever the system's setting (auto: as the system's).
+  theme: { values: ["light", "dark", "auto"] },
   // The frame's height: auto (the host follows the resize messages) or pixels.
   height: { pattern: /^(auto|[1-9][0-9]{1,4})$/, means: "auto or a number of pixels" },
   // Test and benchmark switches, each for one of two fixed paths: jspi=off hides WebAssembly

@@ -36,7 +36,12 @@ export async function fetchRunnerFiles(site, { onProgress, onData, onFile }) {
     const done = [...loaded.values()].reduce((a, b) => a + b, 0);
     if (total) onProgress(Math.min(done / total, 1));
   };
-  const cached = Boolean(navigator.serviceWorker?.controller);
+  let cached = false;
+  try {
+    cached = Boolean(navigator.serviceWorker?.controller);
+  } catch {
+    // A frame sandboxed without allow-same-origin: reading serviceWorker throws; none, then.
+  }
   const one = async (path) => {
     const response = await fetch(new URL(path, site));
     if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);

@@ -39,11 +39,20 @@ const COLOR_VARS = {
   now: "--tl-now",
 };
 
+// The colours as a canvas takes them. A custom property's computed value is its text, here
+// light-dark(light, dark) (style.css), so each is resolved as a probe element's colour.
 function readColors() {
-  const style = getComputedStyle(document.documentElement);
-  return Object.fromEntries(
-    Object.entries(COLOR_VARS).map(([key, name]) => [key, style.getPropertyValue(name).trim()]),
+  const probe = document.createElement("span");
+  probe.hidden = true;
+  document.body.append(probe);
+  const colors = Object.fromEntries(
+    Object.entries(COLOR_VARS).map(([key, name]) => {
+      probe.style.color = `var(${name})`;
+      return [key, getComputedStyle(probe).color];
+    }),
   );
+  probe.remove();
+  return colors;
 }
 
 function niceStep(seconds, width) {

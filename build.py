@@ -568,54 +568,43 @@ SCORM_LEAVE_OUT = re.compile(r"^(scorm/|sw\.js$|snapshot\.bin$)|\.(gz|map)$")
 @dataclass(frozen=True)
 class ScormVersion:
     name: str  # as the page's <meta name="lms"> says it
-    schemas: str  # the folder of SCORM_SCHEMAS
-    manifest: str  # the manifest, {files} and {title} to fill in
+    schemas: str  # its folder of SCORM_SCHEMAS
+    namespaces: str  # the manifest's namespaces and where their schemas are
+    schemaversion: str
+    scormtype: str  # the name of the attribute that makes a resource a SCO
 
 
 SCORM_VERSIONS = (
     ScormVersion(
-        "scorm12",
-        "scorm12edition",
-        """<?xml version="1.0" encoding="UTF-8"?>
-<manifest identifier="asyncio-playground-scorm12" version="1.0"
-    xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2"
+        name="scorm12",
+        schemas="scorm12edition",
+        namespaces='''xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2"
     xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2"
     xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
     xsi:schemaLocation="http://www.imsproject.org/xsd/imscp_rootv1p1p2 imscp_rootv1p1p2.xsd
-                        http://www.adlnet.org/xsd/adlcp_rootv1p2 adlcp_rootv1p2.xsd">
-  <metadata>
-    <schema>ADL SCORM</schema>
-    <schemaversion>1.2</schemaversion>
-  </metadata>
-  <organizations default="playground">
-    <organization identifier="playground">
-      <title>{title}</title>
-      <item identifier="lesson" identifierref="sco" isvisible="true">
-        <title>{title}</title>
-      </item>
-    </organization>
-  </organizations>
-  <resources>
-    <resource identifier="sco" type="webcontent" adlcp:scormtype="sco" href="index.html">
-{files}
-    </resource>
-  </resources>
-</manifest>
-""",
+                        http://www.adlnet.org/xsd/adlcp_rootv1p2 adlcp_rootv1p2.xsd"''',
+        schemaversion="1.2",
+        scormtype="scormtype",
     ),
     ScormVersion(
-        "scorm2004",
-        "scorm20044thedition",
-        """<?xml version="1.0" encoding="UTF-8"?>
-<manifest identifier="asyncio-playground-scorm2004" version="1.0"
-    xmlns="http://www.imsglobal.org/xsd/imscp_v1p1"
+        name="scorm2004",
+        schemas="scorm20044thedition",
+        namespaces='''xmlns="http://www.imsglobal.org/xsd/imscp_v1p1"
     xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_v1p3"
     xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
     xsi:schemaLocation="http://www.imsglobal.org/xsd/imscp_v1p1 imscp_v1p1.xsd
-                        http://www.adlnet.org/xsd/adlcp_v1p3 adlcp_v1p3.xsd">
+                        http://www.adlnet.org/xsd/adlcp_v1p3 adlcp_v1p3.xsd"''',
+        schemaversion="2004 4th Edition",
+        scormtype="scormType",
+    ),
+)
+# One organization with one item, the page: the playground is one SCO.
+SCORM_MANIFEST = """<?xml version="1.0" encoding="UTF-8"?>
+<manifest identifier="asyncio-playground-{v.name}" version="1.0"
+    {v.namespaces}>
   <metadata>
     <schema>ADL SCORM</schema>
-    <schemaversion>2004 4th Edition</schemaversion>
+    <schemaversion>{v.schemaversion}</schemaversion>
   </metadata>
   <organizations default="playground">
     <organization identifier="playground">
@@ -626,14 +615,12 @@ SCORM_VERSIONS = (
     </organization>
   </organizations>
   <resources>
-    <resource identifier="sco" type="webcontent" adlcp:scormType="sco" href="index.html">
+    <resource identifier="sco" type="webcontent" adlcp:{v.scormtype}="sco" href="index.html">
 {files}
     </resource>
   </resources>
 </manifest>
-""",
-    ),
-)
+"""
 
 
 def scorm_files() -> dict[str, bytes]:
@@ -656,7 +643,7 @@ def scorm_package(version: ScormVersion, site: dict[str, bytes]) -> Path:
         sys.exit("build.py: dist/index.html has lost its <meta name=lms>")
     files = {**site, "index.html": page.replace(lms_meta(""), lms_meta(version.name)).encode()}
     listed = "\n".join(f'      <file href="{name}"/>' for name in files)
-    manifest = version.manifest.format(title=SCORM_TITLE, files=listed)
+    manifest = SCORM_MANIFEST.format(v=version, title=SCORM_TITLE, files=listed)
     schemas = sorted((SCORM_SCHEMAS / version.schemas).iterdir())
     if not schemas:
         sys.exit(f"build.py: no SCORM schemas in {SCORM_SCHEMAS / version.schemas}")

@@ -13,6 +13,7 @@ import shutil
 import threading
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar
@@ -189,14 +190,29 @@ def last_set(host: Page, version: str, element: str) -> str | None:
     return values[-1] if values else None
 
 
-def watch_console(page: Page, errors: PageErrors, warnings: list[str]) -> None:
-    errors.watch(page)
+@contextmanager
+def course_page(browser: Browser, url: str) -> Iterator[Page]:
+    """A course page at `url` in a context of its own, with service workers allowed (so that
+    none registered means the package registered none). Any console error or warning of the
+    page or its frames fails the test: a warning is how the package says the LMS refused it."""
+    context = browser.new_context(service_workers="allow")
+    host = context.new_page()
+    host.set_default_timeout(LOAD_TIMEOUT_MS)
+    errors, warnings = PageErrors(), []
+    errors.watch(host)
 
     def on_console(message: ConsoleMessage) -> None:
         if message.type == "warning":
             warnings.append(message.text)
 
-    page.on("console", on_console)
+    host.on("console", on_console)
+    try:
+        host.goto(url)
+        yield host
+    finally:
+        context.close()
+    assert not errors.unexpected(), errors.unexpected()
+    assert not warnings, warnings
 
 
 def launched(host: Page, version: str, saved: dict[str, Any] | None) -> Playground:
@@ -216,109 +232,94 @@ def test_an_attempt_is_reported_completed_scored_and_resumed(
     browser: Browser, lms: str, version: str
 ) -> None:
     names = ELEMENTS[version]
-    # Service workers allowed, so that none registered means the page registered none.
-    context = browser.new_context(service_workers="allow")
-    host = context.new_page()
-    host.set_default_timeout(LOAD_TIMEOUT_MS)
-    errors, warnings = PageErrors(), []
-    watch_console(host, errors, warnings)
-    host.goto(lms + "lms/host.html")
-    playground = launched(host, version, None)
-    frame = playground.page
+    with course_page(browser, lms + "lms/host.html") as host:
+        playground = launched(host, version, None)
+        frame = playground.page
 
-    # Initialised, the attempt marked incomplete, the score 0 of N, exit=suspend, committed.
-    assert read(host, names["status"]) == "incomplete"
-    assert (read(host, names["raw"]), read(host, names["min"]), read(host, names["max"])) == (
-        "0",
-        "0",
-        "100",
-    )
-    if version == "scorm2004":
-        assert read(host, "cmi.score.scaled") == "0"
-        assert read(host, "cmi.success_status") == "unknown"
-    assert last_set(host, version, names["exit"]) == "suspend"
-    assert calls(host)[-1][0] == names["commit"]
-    assert frame.evaluate("() => navigator.serviceWorker.getRegistrations()") == []
+        # Initialised, the attempt marked incomplete, the score 0 of N, exit=suspend, committed.
+        assert read(host, names["status"]) == "incomplete"
+        assert (read(host, names["raw"]), read(host, names["min"]), read(host, names["max"])) == (
+            "0",
+            "0",
+            "100",
+        )
+        if version == "scorm2004":
+            assert read(host, "cmi.score.scaled") == "0"
+            assert read(host, "cmi.success_status") == "unknown"
+        assert last_set(host, version, names["exit"]) == "suspend"
+        assert calls(host)[-1][0] == names["commit"]
+        assert frame.evaluate("() => navigator.serviceWorker.getRegistrations()") == []
 
-    # Every lesson example run through the UI; the last one stopped first, which does not count.
-    *first, last = list(TITLES.values())
-    for title in first:
-        playground.pick(title)
+        # Every lesson example run through the UI; the last one stopped first, which does not count.
+        *first, last = list(TITLES.values())
+        for title in first:
+            playground.pick(title)
+            assert playground.run() == "finished"
+        assert read(host, names["status"]) == "incomplete"
+        playground.pick(last)
+        playground.press_run()
+        playground.stop()
+        assert read(host, names["status"]) == "incomplete"
         assert playground.run() == "finished"
-    assert read(host, names["status"]) == "incomplete"
-    playground.pick(last)
-    playground.press_run()
-    playground.stop()
-    assert read(host, names["status"]) == "incomplete"
-    assert playground.run() == "finished"
-    assert read(host, names["status"]) == "completed"
+        assert read(host, names["status"]) == "completed"
 
-    # An exercise passed: the score is one of N.
-    frame.get_by_label("Example or exercise").select_option("exercise:create-task")
-    playground.type_code(solution("create-task"))
-    assert feedback(frame).startswith("Passed.")
-    host.wait_for_function("(element) => window.read(element) !== '0'", arg=names["raw"])
-    assert read(host, names["raw"]) == str(round(100 / EXERCISE_COUNT))
-    if version == "scorm2004":
-        assert float(read(host, "cmi.score.scaled")) == pytest.approx(1 / EXERCISE_COUNT, abs=1e-4)
-    saved = read(host, "cmi.suspend_data")
-    assert 0 < len(saved) <= LIMITS[version]
-    progress = json.loads(saved)
-    assert sorted(progress["ran"]) == sorted(TITLES)
-    assert progress["ex"]["create-task"]["p"] == 1
-    # Everything set was taken, and committed.
-    sets = [c for c in calls(host) if c[0] == names["set"]]
-    assert sets and all(c[-1] == "true" for c in sets), sets
-    assert calls(host)[-1][0] == names["commit"]
-    # Nothing of the learner's progress on the LMS's origin, which every learner shares.
-    assert frame.evaluate("() => localStorage.getItem('asyncio-playground-progress')") is None
+        # An exercise passed: the score is one of N.
+        frame.get_by_label("Example or exercise").select_option("exercise:create-task")
+        playground.type_code(solution("create-task"))
+        assert feedback(frame).startswith("Passed.")
+        host.wait_for_function("(element) => window.read(element) !== '0'", arg=names["raw"])
+        assert read(host, names["raw"]) == str(round(100 / EXERCISE_COUNT))
+        if version == "scorm2004":
+            assert float(read(host, "cmi.score.scaled")) == pytest.approx(
+                1 / EXERCISE_COUNT, abs=1e-4
+            )
+        saved = read(host, "cmi.suspend_data")
+        assert 0 < len(saved) <= LIMITS[version]
+        progress = json.loads(saved)
+        assert sorted(progress["ran"]) == sorted(TITLES)
+        assert progress["ex"]["create-task"]["p"] == 1
+        # Everything set was taken, and committed.
+        sets = [c for c in calls(host) if c[0] == names["set"]]
+        assert sets and all(c[-1] == "true" for c in sets), sets
+        assert calls(host)[-1][0] == names["commit"]
+        # Nothing of the learner's progress on the LMS's origin, which every learner shares.
+        assert frame.evaluate("() => localStorage.getItem('asyncio-playground-progress')") is None
 
-    # Left (the LMS moves its frame on): terminated once, with the session's time.
-    host.locator("iframe").evaluate("(frame) => { frame.src = 'about:blank'; }")
-    host.wait_for_function("() => window.api.isTerminated()")
-    finished = [c for c in calls(host) if c[0] == names["terminate"]]
-    assert finished == [[names["terminate"], "", "true"]]
-    assert last_set(host, version, names["time"])
-    assert last_set(host, version, names["exit"]) == "suspend"
+        # Left (the LMS moves its frame on): terminated once, with the session's time.
+        host.locator("iframe").evaluate("(frame) => { frame.src = 'about:blank'; }")
+        host.wait_for_function("() => window.api.isTerminated()")
+        finished = [c for c in calls(host) if c[0] == names["terminate"]]
+        assert finished == [[names["terminate"], "", "true"]]
+        assert last_set(host, version, names["time"])
+        assert last_set(host, version, names["exit"]) == "suspend"
 
-    # Launched again with what the LMS kept: the exercise still passed, the lesson completed.
-    kept: dict[str, Any] = {"suspend_data": saved}
-    if version == "scorm12":
-        kept["core"] = {"lesson_status": "completed", "entry": "resume"}
-    else:
-        kept |= {"completion_status": "completed", "entry": "resume"}
-    host.locator("iframe").evaluate("(frame) => frame.remove()")
-    playground = launched(host, version, kept)
-    expect(playground.page.locator("#example option[value='exercise:create-task']")).to_have_text(
-        "✓ Start three jobs at once with create_task()"
-    )
-    assert read(host, names["status"]) == "completed"
-    assert read(host, names["raw"]) == str(round(100 / EXERCISE_COUNT))
-    assert json.loads(read(host, "cmi.suspend_data")) == progress
-
-    context.close()
-    assert not errors.unexpected(), errors.unexpected()
-    assert not warnings, warnings
+        # Launched again with what the LMS kept: the exercise still passed, the lesson completed.
+        kept: dict[str, Any] = {"suspend_data": saved}
+        if version == "scorm12":
+            kept["core"] = {"lesson_status": "completed", "entry": "resume"}
+        else:
+            kept |= {"completion_status": "completed", "entry": "resume"}
+        host.locator("iframe").evaluate("(frame) => frame.remove()")
+        playground = launched(host, version, kept)
+        expect(
+            playground.page.locator("#example option[value='exercise:create-task']")
+        ).to_have_text("✓ Start three jobs at once with create_task()")
+        assert read(host, names["status"]) == "completed"
+        assert read(host, names["raw"]) == str(round(100 / EXERCISE_COUNT))
+        assert json.loads(read(host, "cmi.suspend_data")) == progress
 
 
 def test_without_an_lms_the_package_is_the_plain_playground(browser: Browser, lms: str) -> None:
-    context = browser.new_context(service_workers="allow")
-    host = context.new_page()
-    host.set_default_timeout(LOAD_TIMEOUT_MS)
-    errors, warnings = PageErrors(), []
-    watch_console(host, errors, warnings)
-    host.goto(lms + "lms/alone.html")
-    playground = Playground(lesson(host))
-    expect(playground.page.locator("body")).to_have_attribute(
-        "data-state", "ready", timeout=LOAD_TIMEOUT_MS
-    )
-    assert playground.run() == "finished"
-    expect(playground.output).to_have_text("Results: User-1, User-2, User-3")
-    expect(playground.page.locator("#notice")).to_be_hidden()
-    assert playground.page.evaluate("() => navigator.serviceWorker.getRegistrations()") == []
-    context.close()
-    assert not errors.unexpected(), errors.unexpected()
-    assert not warnings, warnings
+    with course_page(browser, lms + "lms/alone.html") as host:
+        playground = Playground(lesson(host))
+        expect(playground.page.locator("body")).to_have_attribute(
+            "data-state", "ready", timeout=LOAD_TIMEOUT_MS
+        )
+        assert playground.run() == "finished"
+        expect(playground.output).to_have_text("Results: User-1, User-2, User-3")
+        expect(playground.page.locator("#notice")).to_be_hidden()
+        registered = playground.page.evaluate("() => navigator.serviceWorker.getRegistrations()")
+        assert registered == []
 
 
 @pytest.mark.parametrize("version", VERSIONS)

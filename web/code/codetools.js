@@ -165,6 +165,9 @@ export function createCodeTools(editor) {
     $("reset-question").textContent = words.question;
     $("reset-detail").textContent = words.detail;
     dialog.showModal();
+    // Focused here, not by an autofocus attribute: in a cross-origin frame (an LMS, a course
+    // page) Chromium blocks autofocus at load and logs an error for it, dialog closed or not.
+    $("reset-confirm").focus();
   });
   $("reset-cancel").addEventListener("click", () => dialog.close());
   $("reset-confirm").addEventListener("click", () => {

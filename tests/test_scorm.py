@@ -59,9 +59,10 @@ ELEMENTS = {
 }
 EXERCISE_COUNT = len(list((build.EXERCISES).glob("*/exercise.md")))
 
-# The LMS's page. launch(version, saved, src) makes a new runtime holding `saved` (what the
-# LMS kept of an earlier session, as the runtime's JSON) and frames the package in it, as
-# Moodle's player does. Every call the package makes is kept with its answer in window.calls.
+# The LMS's page. launch(version, saved, src, popup) makes a new runtime holding `saved` (what
+# the LMS kept of an earlier session, as the runtime's JSON) and frames the package in it, as
+# Moodle's player does, or opens it in a window of its own (`popup`, Moodle's "new window").
+# Every call the package makes is kept with its answer in window.calls.
 HOST_PAGE = """<!DOCTYPE html>
 <html lang="en"><meta charset="utf-8"><title>A course in an LMS</title>
 <link rel="icon" href="data:,">
@@ -74,7 +75,7 @@ HOST_PAGE = """<!DOCTYPE html>
     scorm12: ["LMSInitialize", "LMSGetValue", "LMSSetValue", "LMSCommit", "LMSFinish"],
     scorm2004: ["Initialize", "GetValue", "SetValue", "Commit", "Terminate"],
   };
-  window.launch = (version, saved, src) => {
+  window.launch = (version, saved, src, popup = false) => {
     const api = version === "scorm12" ? new Scorm12API({}) : new Scorm2004API({});
     if (saved) api.loadFromJSON(saved);
     window.calls = [];
@@ -87,6 +88,7 @@ HOST_PAGE = """<!DOCTYPE html>
       };
     }
     window.api = window[version === "scorm12" ? "API" : "API_1484_11"] = api;
+    if (popup) return void window.open(src, "lesson");
     const frame = document.createElement("iframe");
     frame.title = "Lesson";
     frame.style = "width: 100%; height: 1000px; border: 0";
@@ -99,7 +101,8 @@ HOST_PAGE = """<!DOCTYPE html>
 </script>
 </html>
 """
-# A course page with no runtime at all, framing the package. (Both pages name an icon: else
+# A course page with no runtime at all, framing the package from another origin: the search
+# for the runtime meets a parent that throws on every look. (Both pages name an icon: else
 # Chromium asks for /favicon.ico, and its 404 is a console error.)
 ALONE_PAGE = """<!DOCTYPE html>
 <html lang="en"><meta charset="utf-8"><title>No LMS here</title>
@@ -150,18 +153,19 @@ def lms(packages: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> 
     for name in ("scorm12.min.js", "scorm2004.min.js"):
         shutil.copy(build.NODE_MODULES / "scorm-again/dist" / name, runtimes / name)
     (root / "lms/host.html").write_text(HOST_PAGE)
-    (root / "lms/alone.html").write_text(ALONE_PAGE.format(src=launch_url("scorm12")))
     server = http.server.ThreadingHTTPServer(
         ("127.0.0.1", 0), partial(LmsHandler, directory=str(root))
     )
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/"
+    origin = f"http://127.0.0.1:{server.server_port}"
+    (root / "lms/alone.html").write_text(ALONE_PAGE.format(src=origin + launch_url("scorm12")))
+    yield origin + "/"
     server.shutdown()
     server.server_close()
 
 
 def launch_url(version: str) -> str:
-    """The package's launch page, relative to the host pages in lms/."""
+    """The package's launch page: its path on the LMS's origin."""
     path = PACKAGE_PATH.format(n=12 + VERSIONS.index(version))
     return f"/{path}index.html"
 
@@ -310,7 +314,8 @@ def test_an_attempt_is_reported_completed_scored_and_resumed(
 
 
 def test_without_an_lms_the_package_is_the_plain_playground(browser: Browser, lms: str) -> None:
-    with course_page(browser, lms + "lms/alone.html") as host:
+    # localhost: another origin than the package's 127.0.0.1.
+    with course_page(browser, lms.replace("127.0.0.1", "localhost") + "lms/alone.html") as host:
         playground = Playground(lesson(host))
         expect(playground.page.locator("body")).to_have_attribute(
             "data-state", "ready", timeout=LOAD_TIMEOUT_MS
@@ -318,8 +323,21 @@ def test_without_an_lms_the_package_is_the_plain_playground(browser: Browser, lm
         assert playground.run() == "finished"
         expect(playground.output).to_have_text("Results: User-1, User-2, User-3")
         expect(playground.page.locator("#notice")).to_be_hidden()
-        registered = playground.page.evaluate("() => navigator.serviceWorker.getRegistrations()")
-        assert registered == []
+
+
+def test_a_package_in_a_window_of_its_own_finds_the_lms_through_its_opener(
+    browser: Browser, lms: str
+) -> None:
+    with course_page(browser, lms + "lms/host.html") as host:
+        with host.expect_popup() as opened:
+            host.evaluate(
+                "(src) => window.launch('scorm2004', null, src, true)", launch_url("scorm2004")
+            )
+        host.wait_for_function("() => window.api.isInitialized()")
+        assert read(host, "cmi.completion_status") == "incomplete"
+        # Left: the window goes elsewhere.
+        opened.value.goto("about:blank")
+        host.wait_for_function("() => window.api.isTerminated()")
 
 
 @pytest.mark.parametrize("version", VERSIONS)

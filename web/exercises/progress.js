@@ -1,7 +1,8 @@
 // The learner's progress on each exercise, kept in localStorage beside the drafts (their code
-// is a draft like any other, code/storage.js): whether it passed, how many checked attempts,
-// how many hints shown, whether the solution was shown. Where storage is blocked or full,
-// progress lasts as long as the page. Nothing here ever throws.
+// is a draft like any other, code/storage.js), or in a SCORM package by the LMS (keepWith):
+// whether it passed, how many checked attempts, how many hints shown, whether the solution was
+// shown. Where storage is blocked or full, progress lasts as long as the page. Nothing here
+// ever throws.
 
 const KEY = "asyncio-playground-progress";
 
@@ -18,7 +19,14 @@ function readAll() {
 const count = (value) => (Number.isSafeInteger(value) && value > 0 ? value : 0);
 
 export function createProgress() {
-  const all = readAll();
+  let all = readAll();
+  let keep = (everything) => {
+    try {
+      localStorage.setItem(KEY, JSON.stringify(everything));
+    } catch {
+      // Storage blocked or full: kept for as long as the page, as drafts are.
+    }
+  };
   const listeners = new Set();
 
   function get(slug) {
@@ -38,12 +46,19 @@ export function createProgress() {
     /** Changes some of `slug`'s fields, keeps them, and tells the listeners. */
     update(slug, change) {
       all[slug] = { ...get(slug), ...change };
-      try {
-        localStorage.setItem(KEY, JSON.stringify(all));
-      } catch {
-        // Storage blocked or full: kept for as long as the page, as drafts are.
-      }
+      keep(all);
       for (const listener of listeners) listener(slug);
+    },
+
+    /**
+     * From now on the progress is `saved` ({slug: {passed, attempts, hints, solution}}) and
+     * every change goes to `write(all)`, not to localStorage: an LMS keeps it (web/embed/lms.js),
+     * where localStorage is the LMS origin's, shared by everyone who uses the computer. Call it
+     * before anything shows the progress: listeners are not told.
+     */
+    keepWith(saved, write) {
+      all = { ...saved };
+      keep = write;
     },
 
     /** How many of `slugs` have passed. */

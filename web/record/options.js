@@ -61,3 +61,13 @@ export function readOptions(url = location.href) {
   const fragment = new URLSearchParams(parsed.hash.slice(1));
   return { options, code: fragment.get("code"), notices };
 }
+
+/**
+ * The LMS runtime the page reports to, "scorm12" or "scorm2004", in a SCORM package (build.py
+ * scorm writes it into the package's index.html); null on the site. Not an address option: a
+ * link cannot turn the site into a package.
+ */
+export function lmsPackage() {
+  const version = document.querySelector('meta[name="lms"]')?.content;
+  return version === "scorm12" || version === "scorm2004" ? version : null;
+}

@@ -20,6 +20,9 @@ from playwright.sync_api import Page, expect
 
 import build
 
+# The height the playground reports to its host (web/embed/host-api.js).
+CONTENT_HEIGHT = "() => Math.ceil(document.body.getBoundingClientRect().height)"
+
 
 @pytest.fixture(scope="module")
 def host(plain_site: Site, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
@@ -97,15 +100,48 @@ def test_stop_ends_a_runaway_program_within_a_second(hosted: Page) -> None:
 def test_resize_follows_the_content(hosted: Page) -> None:
     sizes = [m["height"] for m in heard(hosted, "resize")]
     frame = playground(hosted)
-    height = frame.evaluate("() => document.documentElement.scrollHeight")
+    height = frame.evaluate(CONTENT_HEIGHT)
     assert sizes and sizes[-1] == height
     # Canvas's own message rides along.
     lti = hosted.evaluate("() => window.heard.filter((m) => m.subject === 'lti.frameResize')")
     assert lti and lti[-1]["height"] == height
-    # The host sized its frame to each: the content did not grow with the frame (a layout
-    # sized by the frame's height would have sent a new, larger height every time).
-    assert hosted.locator("#playground").evaluate("(f) => f.offsetHeight") == height
-    assert len(sizes) < 20, sizes
+    # The host sized its frame to each.
+    host_frame = hosted.locator("#playground")
+    assert host_frame.evaluate("(f) => f.offsetHeight") == height
+    # Nothing in the frame follows the frame's own height, so the two cannot feed back: the
+    # content measures the same in a frame 200 px taller or shorter.
+    for delta in (200, -200, 0):
+        host_frame.evaluate("(f, h) => { f.style.height = `${h}px`; }", height + delta)
+        frame.evaluate(
+            "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))"
+        )
+        assert frame.evaluate(CONTENT_HEIGHT) == height
+
+
+def test_the_frame_shrinks_when_the_content_does(hosted: Page) -> None:
+    # Forty tasks fill the Tasks table; a program with none empties it. The host's frame
+    # follows the content down as well as up (a height measured as the document's
+    # scrollHeight, never less than the frame's, would only ever grow).
+    frame = playground(hosted)
+    forty = (
+        "import asyncio\n\nasync def main():\n"
+        "    await asyncio.gather(*(asyncio.sleep(0.01) for _ in range(40)))\n\n"
+        "asyncio.run(main())\n"
+    )
+    heights = []
+    for code in (forty, "print('no tasks')\n"):
+        assert run(hosted, code)["status"] == "finished"
+        height = frame.evaluate(CONTENT_HEIGHT)
+        hosted.wait_for_function(
+            "(h) => window.heard.filter((m) => m.type === 'resize').at(-1)?.height === h",
+            arg=height,
+        )
+        expect(hosted.locator("#playground")).to_have_js_property("offsetHeight", height)
+        # All of it shows in the frame: nothing overflows what was reported.
+        assert frame.evaluate("() => document.documentElement.scrollHeight") == height
+        heights.append(height)
+    # The table's rows are gone (past a few it scrolls within its pane: 220 px here).
+    assert heights[1] < heights[0] - 100, heights
 
 
 def test_commands_from_another_window_are_ignored(hosted: Page) -> None:

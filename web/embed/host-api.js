@@ -91,11 +91,12 @@ export function connectHost(record, actions) {
     }
   });
 
-  // The content's height, whenever it changes (the page's own layout must not grow with its
-  // frame: in embed mode nothing is sized by the viewport's height).
+  // The content's height, whenever it changes. The body's, not the document's scrollHeight,
+  // which is never less than the frame's: the frame could then grow but never shrink. (In
+  // embed mode nothing is sized by the frame's height either, style.css.)
   let last = 0;
   new ResizeObserver(() => {
-    const height = Math.ceil(document.documentElement.scrollHeight);
+    const height = Math.ceil(document.body.getBoundingClientRect().height);
     if (height === last) return;
     last = height;
     tell("resize", { height });

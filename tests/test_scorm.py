@@ -24,6 +24,7 @@ from conftest import LOAD_TIMEOUT_MS, PageErrors
 from nodejs import run_module
 from playwright.sync_api import Browser, ConsoleMessage, Frame, Page, expect
 from test_exercises_page import feedback, solution
+from test_persistence import DOC_TEXT
 from ui import TITLES, Playground
 
 import build
@@ -311,6 +312,29 @@ def test_an_attempt_is_reported_completed_scored_and_resumed(
         assert read(host, names["status"]) == "completed"
         assert read(host, names["raw"]) == str(round(100 / EXERCISE_COUNT))
         assert json.loads(read(host, "cmi.suspend_data")) == progress
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_each_learner_at_a_shared_computer_opens_only_their_own_drafts(
+    browser: Browser, lms: str, version: str
+) -> None:
+    # One browser, the LMS's origin, two learners in turn: the drafts are kept per learner as
+    # the LMS names them (cmi.core.student_id, cmi.learner_id).
+    def learner(who: str) -> dict[str, Any]:
+        return {"core": {"student_id": who}} if version == "scorm12" else {"learner_id": who}
+
+    mine = "print('alice was here')\n"
+    with course_page(browser, lms + "lms/host.html") as host:
+        playground = launched(host, version, learner("alice"))
+        playground.type_code(mine)
+        playground.page.wait_for_function(  # saved (the JSON has the newline escaped)
+            "(mine) => Object.values(localStorage).some((v) => v.includes(mine))", arg=mine.strip()
+        )
+        lesson_code = build.read_example(build.EXAMPLES[0])["code"]
+        for who, shown in (("bob", lesson_code), ("alice", mine)):
+            host.locator("iframe").evaluate("(frame) => frame.remove()")
+            frame = launched(host, version, learner(who)).page
+            frame.wait_for_function(f"(code) => {DOC_TEXT} === code", arg=shown)
 
 
 def test_without_an_lms_the_package_is_the_plain_playground(browser: Browser, lms: str) -> None:

@@ -7,7 +7,7 @@ import { createExercisePanel, loadExercises } from "./exercises/exercise-panel.j
 import { createProgress } from "./exercises/progress.js";
 import { applyLook, openFullLink } from "./embed/embed.js";
 import { connectHost, parentOrigin } from "./embed/host-api.js";
-import { connectLms } from "./embed/lms.js";
+import { openLms } from "./embed/lms.js";
 import { keepForOffline } from "./offline.js";
 import { createOutput } from "./output.js";
 import { followRecord } from "./status.js";
@@ -23,6 +23,18 @@ function tell(text) {
   line.textContent = text;
   notice.append(line);
   notice.hidden = false;
+}
+
+/**
+ * Where the learner's drafts are kept (code/storage.js). A SCORM package's per learner, as
+ * the LMS names them: the next learner at a shared computer does not open them. An embed's
+ * per embedding page (its origin: the browser names no more of it) and per embed (its
+ * address). The full page's in a space of their own.
+ */
+function draftSpace(lms, options) {
+  if (lms) return `lms:${lms.learner}:`;
+  if (options.embed === "1") return `embed:${parentOrigin()}${location.search}:`;
+  return "";
 }
 
 /**
@@ -47,10 +59,10 @@ export function connect(runner, record, address) {
     },
     readOnly: options.readonly === "1",
   });
-  // Saves edits, Reset and Share; read the share link while the examples load. An embed's
-  // drafts are kept per embedding page (its origin: the browser names no more of it) and
-  // per embed (its address).
-  const space = options.embed === "1" ? `embed:${parentOrigin()}${location.search}:` : "";
+  // In a SCORM package, the LMS's session (web/embed/lms.js), started at once.
+  const lms = openLms();
+  // Saves edits, Reset and Share; read the share link while the examples load.
+  const space = draftSpace(lms, options);
   const codeTools = createCodeTools(editor, { space, onLoad: () => codeChanged() });
   const linkRead = codeTools.readLink(address.code);
 
@@ -116,7 +128,7 @@ export function connect(runner, record, address) {
     stop: () => runner.stop(),
     setCode: (code) => codeTools.openCode(code),
   });
-  const opened = openExamples(requested, codeTools, linkRead, { record, runner, runCode: run, host });
+  const opened = openExamples(requested, codeTools, linkRead, { record, runner, runCode: run, host, lms });
 
   if (options.embed === "1") {
     codeChanged = openFullLink($("open-full"), editor, () => options.example ?? null);
@@ -156,7 +168,7 @@ const EXERCISE_ELEMENTS = {
   progressNote: "exercise-progress",
 };
 
-async function openExamples(requested, codeTools, linkRead, { record, runner, runCode, host }) {
+async function openExamples(requested, codeTools, linkRead, { record, runner, runCode, host, lms }) {
   try {
     const [examples, course] = await Promise.all([
       loadExamples(),
@@ -168,7 +180,7 @@ async function openExamples(requested, codeTools, linkRead, { record, runner, ru
     const progress = createProgress();
     const slugs = course.exercises.map((e) => e.slug);
     // In a SCORM package the LMS keeps the progress and hears of it (web/embed/lms.js).
-    connectLms(record, progress, { examples: examples.map((e) => e.slug), exercises: slugs });
+    lms?.connect(record, progress, { examples: examples.map((e) => e.slug), exercises: slugs });
     const elements = Object.fromEntries(
       Object.entries(EXERCISE_ELEMENTS).map(([name, id]) => [name, $(id)]),
     );

@@ -33,6 +33,7 @@ const RUNTIMES = {
     lastError: "LMSGetLastError",
     errorString: "LMSGetErrorString",
     status: "cmi.core.lesson_status",
+    learner: "cmi.core.student_id",
     exit: "cmi.core.exit",
     sessionTime: "cmi.core.session_time",
     // SCORM 1.2 allows 4,096 characters; the LMS may cut anything longer, or refuse it.
@@ -60,6 +61,7 @@ const RUNTIMES = {
     lastError: "GetLastError",
     errorString: "GetErrorString",
     status: "cmi.completion_status",
+    learner: "cmi.learner_id",
     exit: "cmi.exit",
     sessionTime: "cmi.session_time",
     limit: 64000,
@@ -182,15 +184,18 @@ export function readSuspendData(text, known) {
 }
 
 /**
- * In a SCORM package, with an LMS's runtime found: keeps `progress` (exercises/progress.js)
- * and the examples run in its suspend_data, and reports to it as they change (`record`,
- * web/record/run-record.js). `slugs`: {examples, exercises}. Elsewhere it does nothing.
+ * In a SCORM package, with an LMS's runtime found, starts the session at once and returns
+ * {learner, connect(record, progress, slugs)}; elsewhere null. `learner` is the LMS's id for
+ * the learner ("" if it gives none): the page keeps their drafts under it, so the next
+ * learner at a shared computer does not open them. `connect` keeps `progress`
+ * (exercises/progress.js) and the examples run in suspend_data, and reports to the LMS as
+ * they change (`record`, web/record/run-record.js); `slugs`: {examples, exercises}.
  */
-export function connectLms(record, progress, slugs) {
+export function openLms() {
   const version = lmsPackage();
   const runtime = version ? RUNTIMES[version] : null;
   const api = runtime ? findApi(runtime) : null;
-  if (!api) return;
+  if (!api) return null;
 
   const warned = new Set();
   // One call to the runtime; "false" (or a throw) when it fails, with one warning per kind.
@@ -223,42 +228,11 @@ export function connectLms(record, progress, slugs) {
     for (const [element, value] of Object.entries(values)) call("set", element, value);
   };
 
-  if (call("initialize", "") !== "true") return;
+  if (call("initialize", "") !== "true") return null;
   const started = performance.now();
-  const restored = readSuspendData(call("get", "cmi.suspend_data"), slugs);
-  const ran = new Set(restored.ran);
-  let exercises = restored.exercises;
+  // Begun: the LMS hears it at once, before the lesson has loaded (connect commits it).
+  if (NOT_BEGUN.includes(call("get", runtime.status))) set({ [runtime.status]: "incomplete" });
   let ended = false;
-
-  // Everything the LMS keeps, as it is now; then committed.
-  function report() {
-    if (ended) return;
-    const status = call("get", runtime.status);
-    const complete = slugs.examples.every((slug) => ran.has(slug));
-    if (NOT_BEGUN.includes(status) || (complete && !DONE.includes(status))) {
-      set({ [runtime.status]: complete ? "completed" : "incomplete" });
-    }
-    if (slugs.exercises.length) {
-      const passed = slugs.exercises.filter((slug) => exercises[slug]?.passed).length;
-      set(runtime.score(passed / slugs.exercises.length));
-    }
-    set({ [runtime.exit]: "suspend", "cmi.suspend_data": suspendData({ ran, exercises }, runtime.limit) });
-    call("commit", "");
-  }
-
-  progress.keepWith(exercises, (all) => {
-    exercises = all;
-    report();
-  });
-  record.subscribe((change) => {
-    if (change.type !== "run-ended" || change.run.status === "stopped") return;
-    const slug = change.run.title.replace(/-edited$/, "");
-    if (!slugs.examples.includes(slug) || ran.has(slug)) return;
-    ran.add(slug);
-    report();
-  });
-  report();
-
   // pagehide, not unload: it also fires where the page goes into the back/forward cache.
   addEventListener("pagehide", () => {
     if (ended) return;
@@ -266,4 +240,42 @@ export function connectLms(record, progress, slugs) {
     ended = true;
     call("terminate", "");
   });
+  // A runtime that throws answers "false": no id, then.
+  const learner = call("get", runtime.learner);
+  return { learner: learner === "false" ? "" : learner, connect };
+
+  function connect(record, progress, slugs) {
+    const restored = readSuspendData(call("get", "cmi.suspend_data"), slugs);
+    const ran = new Set(restored.ran);
+    let exercises = restored.exercises;
+
+    // Everything the LMS keeps, as it is now; then committed.
+    function report() {
+      if (ended) return;
+      const status = call("get", runtime.status);
+      const complete = slugs.examples.every((slug) => ran.has(slug));
+      if (NOT_BEGUN.includes(status) || (complete && !DONE.includes(status))) {
+        set({ [runtime.status]: complete ? "completed" : "incomplete" });
+      }
+      if (slugs.exercises.length) {
+        const passed = slugs.exercises.filter((slug) => exercises[slug]?.passed).length;
+        set(runtime.score(passed / slugs.exercises.length));
+      }
+      set({ [runtime.exit]: "suspend", "cmi.suspend_data": suspendData({ ran, exercises }, runtime.limit) });
+      call("commit", "");
+    }
+
+    progress.keepWith(exercises, (all) => {
+      exercises = all;
+      report();
+    });
+    record.subscribe((change) => {
+      if (change.type !== "run-ended" || change.run.status === "stopped") return;
+      const slug = change.run.title.replace(/-edited$/, "");
+      if (!slugs.examples.includes(slug) || ran.has(slug)) return;
+      ran.add(slug);
+      report();
+    });
+    report();
+  }
 }

@@ -130,8 +130,9 @@ class Playground:
         self.wait_for_drawing()
 
     def wait_for_drawing(self) -> None:
-        """Waits one animation frame: the Output pane draws what arrived before the run ended
-        on the next one, and a check of the state may come first."""
+        """Waits one animation frame: the timeline and the Tasks table follow the run record
+        once a frame, so a check made as the run ends may come before they show its end. (The
+        Output pane is whole by then: it draws at once when a run ends.)"""
         self.page.evaluate("() => new Promise((drawn) => requestAnimationFrame(() => drawn()))")
 
     def seconds_taken(self) -> float:

@@ -6,7 +6,7 @@ import { createPicker, loadExamples } from "./code/examples.js";
 import { createExercisePanel, loadExercises } from "./exercises/exercise-panel.js";
 import { createProgress } from "./exercises/progress.js";
 import { applyLook, openFullLink } from "./embed/embed.js";
-import { connectHost, parentOrigin } from "./embed/host-api.js";
+import { connectHost, parentOrigin, progressOf } from "./embed/host-api.js";
 import { openLms } from "./embed/lms.js";
 import { keepForOffline } from "./offline.js";
 import { createOutput } from "./output.js";
@@ -206,17 +206,7 @@ async function openExamples(requested, codeTools, linkRead, { record, runner, ru
       passed: (slug) => progress.get(slug).passed,
     });
     progress.subscribe(picker.relabel);
-    // Score and completion for a course page (web/embed/host-api.js).
-    progress.subscribe(() =>
-      host("progress", {
-        passed: progress.passed(slugs),
-        total: slugs.length,
-        exercises: slugs.map((slug) => {
-          const { passed, attempts, hints } = progress.get(slug);
-          return { slug, passed, attempts, hints };
-        }),
-      }),
-    );
+    progress.subscribe(() => host("progress", progressOf(progress, slugs)));
     if (picker.unknownRequest) tell(`That ${picker.unknownRequest} does not exist; showing the first example.`);
   } catch {
     tell("The lesson's examples could not be loaded; you can still write your own code.");

@@ -44,6 +44,18 @@ export function resultOf(run) {
   };
 }
 
+/** The progress message's fields: score and completion for a course page. */
+export function progressOf(progress, slugs) {
+  return {
+    passed: progress.passed(slugs),
+    total: slugs.length,
+    exercises: slugs.map((slug) => {
+      const { passed, attempts, hints } = progress.get(slug);
+      return { slug, passed, attempts, hints };
+    }),
+  };
+}
+
 /**
  * Connects the host API: `record` (run-record.js) is followed; `actions` are what commands
  * do ({run(), stop(), setCode(code)}). Returns `tell(type, fields)` for the page's other

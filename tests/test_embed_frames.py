@@ -13,7 +13,7 @@ from expected import EXAMPLES, numbers_match
 from hosting import host_page, playground, run, serving, wait_for
 from playwright.sync_api import Browser, BrowserContext, Frame, expect
 from test_persistence import DOC_TEXT
-from ui import axe_violations
+from ui import Playground, axe_violations
 
 import build
 
@@ -34,13 +34,6 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
     context.set_default_timeout(LOAD_TIMEOUT_MS)
     yield context
     context.close()
-
-
-def type_in(frame: Frame, code: str) -> None:
-    """Replaces the frame's editor text, as pasting would."""
-    frame.get_by_label("Python code").click()
-    frame.page.keyboard.press("ControlOrMeta+a")
-    frame.page.keyboard.insert_text(code)
 
 
 def host(root: Path, src: str, frame: str = "") -> None:
@@ -73,7 +66,7 @@ def test_the_lesson_runs_and_edits_last_while_the_frame_does(
         # The learner's edits stay while the frame does, and one line says they go with it.
         picker = frame.get_by_label("Example or exercise")
         picker.select_option(label=TITLES["create-task-basics"])
-        type_in(frame, MINE)
+        Playground(frame).type_code(MINE)
         picker.select_option(label=TITLES[SLUG])
         expect(frame.get_by_role("status", name="About your code")).to_have_text(
             "This browser is not letting the page save (storage is off or full): "
@@ -117,7 +110,8 @@ def test_each_embed_keeps_the_learners_drafts_and_set_code_never_overwrites_them
         page = context.new_page()
         page.goto(url.replace("127.0.0.1", "localhost"))
         wait_for(page, "ready")
-        type_in(playground(page), MINE)  # the learner's draft of the first embed's example
+        # The learner's draft of the first embed's example.
+        Playground(playground(page)).type_code(MINE)
 
         def show(src: str) -> Frame:
             """Points the host's frame at `src` (a reload when it is the same); once ready."""
@@ -132,7 +126,7 @@ def test_each_embed_keeps_the_learners_drafts_and_set_code_never_overwrites_them
         page.evaluate("(code) => window.send({ type: 'set-code', code })", course_code)
         frame.wait_for_function(f"(code) => {DOC_TEXT} === code", arg=course_code)
         edited = course_code + "print('and my line')\n"
-        type_in(frame, edited)
+        Playground(frame).type_code(edited)
         # Back after a reload, the course page sends its code again, as it does on every
         # load: the learner's edits of it are what shows, and Reset goes back to the page's.
         frame = show(second)

@@ -37,9 +37,9 @@ const WORDING = {
 };
 
 /**
- * `space`: where the drafts are kept (storage.js). An embed's drafts are its own, kept per
- * embedding page and embed, so nothing a course page sends reaches the learner's other code.
- * `onLoad()` is called whenever other code is shown (not an edit: no onChange then).
+ * `space`: where the drafts are kept (storage.js), as the page chooses (page.js draftSpace:
+ * per embed, per LMS learner). `onLoad()` is called whenever other code is shown (not an
+ * edit: no onChange then).
  */
 export function createCodeTools(editor, { space = "", onLoad = () => {} } = {}) {
   const $ = (id) => document.getElementById(id);

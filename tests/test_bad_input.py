@@ -4,6 +4,7 @@ there, kills Python, or is run again while it runs."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import time
@@ -244,6 +245,44 @@ def test_worker_crash_is_explained_and_the_page_recovers(
         "Python crashed: the browser ran out of stack space"
     )
     expect(playground.status).to_contain_text("Python crashed after")
+    runs_again_at_once(playground)
+
+
+UNBOUNDED_RECURSION = """\
+import sys
+
+sys.setrecursionlimit(10**6)
+
+def deeper(n):
+    return deeper(n + 1)
+
+deeper(0)
+"""
+# CPython 3.14 ends it in about 1.3 s; the page took over a minute to format a million frames,
+# then crashed letting go of them. Room for a loaded machine, far below the old minute.
+RECURSION_ENDS_WITHIN_S = 8.0
+
+
+def test_unbounded_recursion_ends_with_cpythons_recursion_error(page: Page, site: Site) -> None:
+    playground = Playground(page).open(site.url)
+    playground.wait_for_spare()
+    state, took = playground.run_timed(UNBOUNDED_RECURSION)
+    assert state == "failed"
+    printed = page.locator("#output .stderr").inner_text()
+    # As CPython prints it: the first three calls of the line, then a count of the rest.
+    frames = [line.strip() for line in printed.splitlines() if line.startswith("  File ")]
+    assert (
+        frames
+        == ['File "main.py", line 8, in <module>'] + ['File "main.py", line 6, in deeper'] * 3
+    )
+    assert re.search(
+        r"\n  \[Previous line repeated \d{6} more times\]\n"
+        r"RecursionError: maximum recursion depth exceeded\n$",
+        printed,
+    ), printed
+    expect(page.locator("#output .note")).to_have_count(0)  # no crash
+    expect(playground.status).to_contain_text("line 6")
+    assert took < RECURSION_ENDS_WITHIN_S, f"took {took:.2f} s"
     runs_again_at_once(playground)
 
 

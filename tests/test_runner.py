@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 from playground.runner import compile_program, error_location, format_exception
@@ -214,3 +215,88 @@ def test_unhandled_exception_of_a_leftover_task_is_reported_at_shutdown() -> Non
     for words in ("unhandled exception during asyncio.run() shutdown\n", "OSError: cleanup failed"):
         assert words in cpython_err
         assert words in result.errors
+
+
+# Each as deep as it says, not as deep as the recursion limit: the runner's own frames
+# below the program take a few levels of the limit.
+RECURSIONS = {
+    "one line": """
+        import sys
+        sys.setrecursionlimit(20_000)
+        def deeper(n):
+            return deeper(n - 1) if n else 1 / 0
+        deeper(10_000)
+    """,
+    "two functions in turn": """
+        def ping(n):
+            return pong(n - 1) if n else 1 / 0
+        def pong(n):
+            return ping(n - 1)
+        ping(100)
+    """,
+    "two lines in turn": """
+        def deeper(n):
+            if n % 2:
+                return deeper(n - 1)
+            return deeper(n - 1) if n else 1 / 0
+        deeper(100)
+    """,
+    "a run as long as the cut": """
+        def countdown(n):
+            if n == 0:
+                raise ValueError("bottom")
+            return countdown(n - 1)
+        countdown(3)
+    """,
+    "chained to another error": """
+        def deeper(n):
+            return deeper(n - 1) if n else 1 / 0
+        def main():
+            try:
+                deeper(500)
+            except ZeroDivisionError as error:
+                raise ValueError("too deep") from error
+        main()
+    """,
+    "in an exception group": """
+        def deeper(n):
+            return deeper(n - 1) if n else 1 / 0
+        def grouped():
+            try:
+                deeper(500)
+            except ZeroDivisionError as error:
+                raise ExceptionGroup("many", [error, KeyError("k")])
+        grouped()
+    """,
+}
+
+
+# Python 3.13+ prints an uncaught error through the traceback module, every frame included
+# (traceback._print_exception_bltin); 3.11's printer, in C, showed the last 1,000 only. So
+# CPython's text is made the newer way, whichever CPython runs the tests.
+NEWER_EXCEPTHOOK = (
+    "import sys, traceback\n"
+    "sys.excepthook = lambda *error: "
+    "sys.stderr.write(''.join(traceback.format_exception(*error)))\n"
+)
+
+
+@pytest.mark.parametrize("source", RECURSIONS.values(), ids=list(RECURSIONS))
+def test_recursion_traceback_is_cut_as_cpython_cuts_it(source: str, tmp_path: Path) -> None:
+    """The runner extracts a traceback's frames only as far as CPython shows them (a million
+    of one line took minutes in the browser): what it prints must still be CPython's, word
+    for word, "[Previous line repeated N more times]" included."""
+    source = textwrap.dedent(source).lstrip()
+    (tmp_path / "main.py").write_text(source)
+    (tmp_path / "sitecustomize.py").write_text(NEWER_EXCEPTHOOK)
+    cpython = subprocess.run(
+        [sys.executable, "main.py"],
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert cpython.returncode == 1
+    _, failure = run_in_runner(source)
+    assert failure == cpython.stderr.replace(f"{tmp_path}/", "")

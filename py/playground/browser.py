@@ -30,6 +30,7 @@ from .runner import (
     error_location,
     format_exception,
     syntax_error_location,
+    unlink_frames,
 )
 from .tracer import Tracer
 
@@ -191,7 +192,7 @@ def _missing_module_hint(error: ModuleNotFoundError) -> str | None:
 # at exit ("sys:1: RuntimeWarning: coroutine 'f' was never awaited"), not from this file.
 # The error the program ended with lets go of its frames first, as it does once printed.
 _COLLECT_AT_EXIT = compile(
-    "error is None or setattr(error, '__traceback__', None); gc.collect()", "sys", "exec"
+    "error is None or unlink_frames(error).clear(); gc.collect()", "sys", "exec"
 )
 
 
@@ -201,7 +202,7 @@ def _outcome(error: BaseException | None) -> dict[str, Any]:
     # As at interpreter exit, after its traceback: collect what the program dropped, so a
     # coroutine never awaited or a task's exception never retrieved is reported now, inside
     # this run.
-    exec(_COLLECT_AT_EXIT, {"gc": gc, "error": error})
+    exec(_COLLECT_AT_EXIT, {"gc": gc, "error": error, "unlink_frames": unlink_frames})
     sys.stdout.flush()
     return result
 

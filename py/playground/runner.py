@@ -27,6 +27,7 @@ from __future__ import annotations
 import ast
 import asyncio
 import builtins
+import contextlib
 import contextvars
 import inspect
 import itertools
@@ -331,29 +332,189 @@ async def cancel_all_tasks(loop: PlaygroundLoop) -> None:
             )
 
 
+# A line repeated in a traceback is shown this many times, then counted ("[Previous line
+# repeated 999996 more times]"): traceback._RECURSIVE_CUTOFF, which is private.
+_RECURSIVE_CUTOFF = 3
+
+# Read through BaseException's own descriptors: an exception class of the program's could
+# answer these with its own code, which would then run once more than under CPython.
+_traceback_of = BaseException.__dict__["__traceback__"].__get__
+_set_traceback = BaseException.__dict__["__traceback__"].__set__
+_cause_of = BaseException.__dict__["__cause__"].__get__
+_context_of = BaseException.__dict__["__context__"].__get__
+_members_of = BaseExceptionGroup.__dict__["exceptions"].__get__
+
+
+class _CutStack(traceback.StackSummary):
+    """A stack extracted from a traceback whose runs of one line were cut to their first few
+    frames (see :func:`_cut`), with, for each frame kept, how many frames of the same line
+    followed it. It formats as ``StackSummary.format`` formats the whole stack, but costs
+    what the frames shown cost: a recursion a million calls deep is three frames and a count,
+    where extracting and formatting every frame took minutes in the browser."""
+
+    more: list[int]
+
+    def format(self, **kwargs: Any) -> list[str]:
+        # StackSummary.format's loop, each kept frame standing for itself and its `more`.
+        result: list[str] = []
+        last: tuple[str, int | None, str] | None = None
+        count = 0
+        for summary, more in zip(self, self.more, strict=True):
+            key = (summary.filename, summary.lineno, summary.name)
+            if key != last:
+                _say_repeated(result, count)
+                last, count = key, 0
+            count += 1
+            if count <= _RECURSIVE_CUTOFF:
+                formatted = self.format_frame_summary(summary, **kwargs)
+                if formatted is not None:
+                    result.append(formatted)
+            count += more
+        _say_repeated(result, count)
+        return result
+
+
+def _say_repeated(result: list[str], count: int) -> None:
+    if count > _RECURSIVE_CUTOFF:
+        count -= _RECURSIVE_CUTOFF
+        result.append(f"  [Previous line repeated {count} more time{'s' if count > 1 else ''}]\n")
+
+
+def _cut(tb: types.TracebackType | None) -> tuple[types.TracebackType | None, list[int]]:
+    """``tb`` with every run of frames on one line (a recursion) cut to its first
+    ``_RECURSIVE_CUTOFF``, and for each entry kept how many of that line followed it."""
+    head = tb
+    kept: list[types.TracebackType] = []
+    more: list[int] = []
+    last_code, last_lasti, last_line = None, -1, -1
+    run = 0
+    while tb is not None:
+        code, lasti = tb.tb_frame.f_code, tb.tb_lasti
+        # The same instruction of the same code is the same line: no line number to compute.
+        if code is not last_code or lasti != last_lasti:
+            line = tb.tb_lineno
+            if last_code is None or (code.co_filename, code.co_name, line) != (
+                last_code.co_filename,
+                last_code.co_name,
+                last_line,
+            ):
+                run = 0
+            last_code, last_lasti, last_line = code, lasti, line
+        run += 1
+        if run <= _RECURSIVE_CUTOFF:
+            kept.append(tb)
+            more.append(0)
+        else:
+            more[-1] += 1
+        tb = tb.tb_next
+    if not any(more):
+        return head, more
+    rebuilt = None
+    for entry in reversed(kept):
+        rebuilt = types.TracebackType(rebuilt, entry.tb_frame, entry.tb_lasti, entry.tb_lineno)
+    return rebuilt, more
+
+
+def _nested(error: BaseException) -> list[BaseException]:
+    """The exceptions a traceback of ``error`` shows besides its own."""
+    found = [e for e in (_cause_of(error), _context_of(error)) if e is not None]
+    if isinstance(error, BaseExceptionGroup):
+        found += _members_of(error)
+    return found
+
+
+@contextlib.contextmanager
+def _cut_tracebacks(error: BaseException) -> Iterator[dict[int, list[int]]]:
+    """While open, every exception of ``error``'s chain has its traceback cut (see
+    :func:`_cut`); yields each one's counts by id. The program's tracebacks are given back
+    as they were afterwards."""
+    counts: dict[int, list[int]] = {}
+    cut: list[tuple[BaseException, types.TracebackType | None]] = []
+    waiting = [error]
+    try:
+        while waiting:
+            exc = waiting.pop()
+            if id(exc) in counts:
+                continue
+            whole = _traceback_of(exc)
+            shorter, counts[id(exc)] = _cut(whole)
+            if shorter is not whole:
+                cut.append((exc, whole))
+                _set_traceback(exc, shorter)
+            waiting += _nested(exc)
+        yield counts
+    finally:
+        for exc, whole in cut:
+            _set_traceback(exc, whole)
+
+
+def unlink_frames(error: BaseException) -> list[types.TracebackType]:
+    """Takes the tracebacks off ``error`` and its chain and unlinks their entries; returns the
+    entries, each traceback's outermost first, for the caller to let go of with ``clear()``.
+    A list's items are freed from its last to its first (CPython's list_clear), so each frame
+    goes while its caller's entry still holds the caller, and no frame frees a chain of others.
+
+    Dropped at once, a recursion a million frames deep is freed by C code calling itself once
+    a frame, which overflows the browser's stack (Pyodide reports "Maximum call stack size
+    exceeded" as a fatal error): CPython's guard against that (the "trashcan") misjudges how
+    much stack is left in WebAssembly."""
+    entries: list[types.TracebackType] = []
+    waiting, seen = [error], set()
+    while waiting:
+        exc = waiting.pop()
+        if id(exc) in seen:
+            continue
+        seen.add(id(exc))
+        start = len(entries)
+        tb = _traceback_of(exc)
+        while tb is not None:
+            entries.append(tb)
+            tb = tb.tb_next
+        _set_traceback(exc, None)
+        for entry in entries[start:]:
+            entry.tb_next = None
+        waiting += _nested(exc)
+    return entries
+
+
 def _visible(frame: traceback.FrameSummary) -> bool:
     filename = frame.filename.replace("\\", "/")
     return not any(part in filename for part in _HIDDEN_PATH_PARTS)
 
 
-def _trim(te: traceback.TracebackException, seen: set[int], outermost: bool = False) -> None:
+def _trim(
+    te: traceback.TracebackException,
+    error: BaseException,
+    counts: dict[int, list[int]],
+    seen: set[int],
+    outermost: bool = False,
+) -> None:
+    """Drops the runner's frames from ``te`` (made from ``error``) and the exceptions in it,
+    walking both side by side for the counts of the frames cut from each."""
     if id(te) in seen:
         return
     seen.add(id(te))
-    frames = list(te.stack)
+    frames = list(zip(te.stack, counts.get(id(error), ()), strict=False))
     # Whatever called into the program (the runner, a test) comes before its first line.
-    while outermost and frames and frames[0].filename != FILENAME:
+    while outermost and frames and frames[0][0].filename != FILENAME:
         frames.pop(0)
-    te.stack = traceback.StackSummary.from_list([f for f in frames if _visible(f)])
-    for nested in (te.__cause__, te.__context__, *(te.exceptions or [])):
-        if nested is not None:
-            _trim(nested, seen)
+    shown = [pair for pair in frames if _visible(pair[0])]
+    stack = _CutStack(summary for summary, _ in shown)
+    stack.more = [more for _, more in shown]
+    te.stack = stack
+    pairs = [(te.__cause__, _cause_of(error)), (te.__context__, _context_of(error))]
+    if te.exceptions and isinstance(error, BaseExceptionGroup):
+        pairs += zip(te.exceptions, _members_of(error), strict=False)
+    for nested, exc in pairs:
+        if nested is not None and exc is not None:
+            _trim(nested, exc, counts, seen)
 
 
 def format_exception(error: BaseException) -> str:
     """The traceback CPython would print, minus the runner's own frames."""
-    te = traceback.TracebackException.from_exception(error)
-    _trim(te, set(), outermost=True)
+    with _cut_tracebacks(error) as counts:
+        te = traceback.TracebackException.from_exception(error)
+    _trim(te, error, counts, set(), outermost=True)
     return "".join(te.format())
 
 
@@ -379,9 +540,16 @@ def error_location(error: BaseException) -> SourceError | None:
     """The learner's innermost line that the exception passed through, if any."""
     if isinstance(error, SyntaxError) and error.filename == FILENAME:
         return syntax_error_location(error)
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == FILENAME]
-    if not frames:
+    # One look at each frame: a recursion can leave a million (see _CutStack).
+    innermost = None
+    tb = _traceback_of(error)
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == FILENAME:
+            innermost = tb
+        tb = tb.tb_next
+    if innermost is None:
         return None
-    last = frames[-1]
+    alone = types.TracebackType(None, innermost.tb_frame, innermost.tb_lasti, innermost.tb_lineno)
+    last = traceback.extract_tb(alone)[0]
     message = "".join(traceback.format_exception_only(type(error), error)).strip()
     return SourceError(last.lineno or 1, (last.colno or 0) + 1, message)

@@ -316,6 +316,70 @@ def test_the_observer_never_runs_the_programs_code() -> None:
     assert ends[3] == "LoudError('late', <Loud object>)"
 
 
+# Objects that answer every special name with code that prints and raises: read through
+# __getattribute__ (isinstance() asks for __class__), hashed through a metaclass (a set or
+# dict lookup of the class), compared through one (`in` a tuple). Untraced, Python itself
+# asks for none of it here.
+DUNDER_PROXIES = """\
+import asyncio
+
+def loud(kind, name):
+    print(kind, "ran:", name)
+    raise RuntimeError(name)
+
+class Proxy:
+    def __getattribute__(self, name):
+        if name.startswith("__"):
+            loud("__getattribute__", name)
+        return object.__getattribute__(self, name)
+
+class ProxyError(Exception):
+    def __getattribute__(self, name):
+        if name.startswith("__") and name != "__traceback__":
+            loud("__getattribute__", name)
+        return object.__getattribute__(self, name)
+
+class Meta(type):
+    def __hash__(cls):
+        loud("__hash__", cls.__name__)
+    def __eq__(cls, other):
+        loud("__eq__", cls.__name__)
+
+class Hashed(metaclass=Meta):
+    pass
+
+async def give(thing):
+    await asyncio.sleep(0)
+    return thing
+
+async def fail():
+    raise ProxyError(Proxy())
+
+async def main():
+    results = await asyncio.gather(
+        give(Proxy()), give(Hashed()), give([Proxy(), Hashed]), fail(), return_exceptions=True
+    )
+    print([type(r).__name__ for r in results])
+
+asyncio.run(main())
+"""
+
+
+def test_the_observer_never_reads_special_names_of_the_programs_objects() -> None:
+    untraced = run(DUNDER_PROXIES, traced=False)
+    traced = run(DUNDER_PROXIES)
+    assert untraced.printed == "['Proxy', 'Hashed', 'list', 'ProxyError']\n"
+    assert traced.printed == untraced.printed
+    assert traced.failure == untraced.failure == ""
+    assert traced.tracer_errors == []
+    shown = {e["name"]: e["coro"] for e in as_dicts(traced.events) if e["kind"] == "created"}
+    assert shown["Task-2"] == "give(<Proxy object>)"
+    assert shown["Task-3"] == "give(<Hashed object>)"
+    assert shown["Task-4"] == "give([<Proxy object>, <class Hashed>])"
+    ends = {e["task"]: e["detail"] for e in as_dicts(traced.events) if e["kind"] == "done"}
+    assert ends[5] == "ProxyError: <Proxy object>"
+
+
 def test_waits_and_causes_are_data_the_words_are_made_from() -> None:
     from playground.schema import named
 

@@ -12,7 +12,11 @@ where a class writes its own ``__str__``, only its builtin arguments are shown
 (``OrderError('late', <Order object>)``).
 
 Class names, base classes and arguments are read through ``type``'s and
-``BaseException``'s own descriptors, so a metaclass or a property cannot answer instead.
+``BaseException``'s own descriptors, so a metaclass or a property cannot answer instead; an
+object's class is ``type(obj)``, never ``obj.__class__`` (which ``isinstance`` reads, through
+the object's own ``__getattribute__``); classes are compared by identity and ``issubclass``
+(C code over the method resolution order), never hashed or compared with ``==``, which a
+metaclass could answer.
 """
 
 from __future__ import annotations
@@ -38,7 +42,9 @@ _exception_args = BaseException.__dict__["args"].__get__
 _flags = type.__dict__["__flags__"].__get__
 _HEAP_TYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: set on every class made by a class statement
 
-_SCALARS = frozenset({float, complex, bool, type(None), bytes})
+# Tuples searched by identity (see _one_of): a set or dict lookup would hash the class.
+_SCALARS = (float, complex, bool, type(None), bytes)
+_WORDS = (str, int)
 _EMPTY: dict[type, str] = {
     list: "[]",
     tuple: "()",
@@ -52,6 +58,7 @@ _BRACKETS: dict[type, tuple[str, str]] = {
     set: ("{", "}"),
     frozenset: ("frozenset({", "})"),
 }
+_CONTAINERS = tuple(_BRACKETS)
 
 
 def _cut(text: str, limit: int) -> str:
@@ -69,6 +76,10 @@ def _short_string(text: str) -> str:
     return shown[:head] + "..." + shown[len(shown) - tail :]
 
 
+def _one_of(kind: type, kinds: tuple[type, ...]) -> bool:
+    return any(kind is known for known in kinds)
+
+
 def value(obj: object, depth: int = MAX_DEPTH) -> str:
     """``obj`` in a few characters; runs no code of the program's."""
     kind = type(obj)
@@ -77,9 +88,9 @@ def value(obj: object, depth: int = MAX_DEPTH) -> str:
     if kind is int:
         number: int = obj  # type: ignore[assignment]
         return repr(number) if number.bit_length() <= MAX_INT_BITS else "<a very large int>"
-    if kind in _SCALARS:
+    if _one_of(kind, _SCALARS):
         return _cut(repr(obj), MAX_STRING * 2)
-    if kind in _BRACKETS or kind is dict:
+    if kind is dict or _one_of(kind, _CONTAINERS):
         return _container(obj, kind, depth)
     if issubclass(kind, BaseException):
         return error(obj)[1]  # type: ignore[arg-type]
@@ -87,7 +98,7 @@ def value(obj: object, depth: int = MAX_DEPTH) -> str:
         return f"<function {_name_of_function(obj)}>"
     if kind is types.CoroutineType:
         return f"<coroutine {obj.cr_code.co_name}>"  # type: ignore[attr-defined]
-    if isinstance(obj, type):
+    if issubclass(kind, type):
         return f"<class {_type_name(obj)}>"
     return f"<{_type_name(kind)} object>"
 
@@ -161,7 +172,7 @@ def _message(exc: BaseException, kind: type) -> str | None:
     if writer is BaseExceptionGroup:
         # "unhandled errors in a TaskGroup (1 sub-exception)": its message and a count.
         return _cut(BaseExceptionGroup.__str__(exc), MAX_MESSAGE)
-    if _builtin(writer) and all(type(a) in _SCALARS or type(a) in (str, int) for a in args):
+    if _builtin(writer) and all(_one_of(type(a), _SCALARS + _WORDS) for a in args):
         # KeyError, OSError...: C code formatting builtin values runs nothing of the program.
         return _cut(str(exc), MAX_MESSAGE)
     return None

@@ -99,6 +99,18 @@ _type_name = type.__dict__["__name__"].__get__
 _HEAP_TYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: a class made by a class statement
 _flags = type.__dict__["__flags__"].__get__
 _own_dict = type.__dict__["__dict__"].__get__
+# A task class of the program's (a task factory's) may define __getattribute__ or
+# __setattr__: its number is kept and read past them, as object's own lookup does.
+_set_attribute = object.__setattr__
+_get_attribute = object.__getattribute__
+
+
+def _number_on(task: object) -> int | None:
+    try:
+        number: int = _get_attribute(task, _NUMBER)
+    except AttributeError:
+        return None
+    return number
 
 
 def _qualname(frame: FrameType) -> str:
@@ -232,8 +244,7 @@ class Tracer:
         """The task's number in this trace, or None if it is not one of the program's."""
         if id(type(task)) not in self._task_class_ids:
             return None
-        number: int | None = getattr(task, _NUMBER, None)
-        return number
+        return _number_on(task)
 
     # --- task creation ------------------------------------------------------------------
 
@@ -252,12 +263,16 @@ class Tracer:
         # runs for every task, and each call costs about as much as a task's step.
         if type(coro) is types.CoroutineType and id(coro.cr_code) in _HOUSEKEEPING:
             return original(loop, coro, **kwargs)
-        if self._labelled < LABELLED_TASKS:
-            label = describe_coroutine(coro)
-        elif type(coro) is types.CoroutineType:
-            label = f"{coro.cr_code.co_name}(…)"
-        else:
-            label = "…"
+        try:
+            if self._labelled < LABELLED_TASKS:
+                label = describe_coroutine(coro)
+            elif type(coro) is types.CoroutineType:
+                label = f"{coro.cr_code.co_name}(…)"
+            else:
+                label = "…"
+        except Exception as error:
+            self._fail(error)
+            return original(loop, coro, **kwargs)
         task = original(loop, coro, **kwargs)
         try:
             self._labelled += 1
@@ -266,7 +281,7 @@ class Tracer:
             if id(cls) not in self._task_class_ids:
                 self._task_class_ids.add(id(cls))
                 self._task_classes.append(cls)
-            setattr(task, _NUMBER, number)
+            _set_attribute(task, _NUMBER, number)
             parent = asyncio.current_task(loop)
             # Frame 1 is the class's create_task (see install), 2 what called it.
             group = self._group_of(sys._getframe(2), parent)
@@ -409,8 +424,9 @@ class Tracer:
             task: Any = callback.__self__
             if id(type(task)) not in classes or not tracer.active:
                 return run_handle(handle)
-            number = getattr(task, _NUMBER, None)
-            if number is None:
+            try:
+                number = _get_attribute(task, _NUMBER)
+            except AttributeError:  # the loop's housekeeping (see _HOUSEKEEPING)
                 return run_handle(handle)
             start = clock()
             try:

@@ -303,10 +303,13 @@ def test_forged_messages_change_nothing(sealed: Sealed) -> None:
     printed = run_program(
         sealed,
         """\
+    # A task of the shape the tracer writes (trace_schema.json's "created").
+    FORGED_TRACE = '["created",0,99,"FORGED","forged()",null,null]'
     for run in range(100):
         for message in (
             {"type": "output", "id": run, "stream": "stdout", "text": "FORGED\\n"},
-            {"type": "trace", "id": run, "events": [[0, 1, "FORGED", 0]]},
+            # As the worker sends a trace: one JSON text of the events' items end to end.
+            {"type": "trace", "id": run, "events": FORGED_TRACE},
             {"type": "done", "id": run, "status": "finished", "error": None},
         ):
             scope.postMessage(to_js(message, dict_converter=js.Object.fromEntries))

@@ -56,16 +56,22 @@ def own_site(tmp_path: Path) -> Iterator[tuple[Site, Path]]:
     server.server_close()
 
 
-def rebuild(root: Path, change: dict[str, tuple[str, str]]) -> None:
-    """Changes files (old text -> new text; an empty old text appends) and gives the site a
-    new version, as build.py would: new build.json and sw.js, fresh .gz of what changed."""
+def rebuild(root: Path, change: dict[str, tuple[str, str]], append: dict[str, str]) -> None:
+    """Changes files (old text -> new text, the old text there to change) and appends to
+    others, and gives the site a new version, as build.py would: new build.json and sw.js,
+    fresh .gz of what changed."""
     old_version = json.loads((root / "build.json").read_text())["version"]
     versions = {"build.json": (old_version, "new-build"), "sw.js": (old_version, "new-build")}
     for name, (old, new) in {**change, **versions}.items():
         path = root / name
         text = path.read_text(encoding="utf-8")
-        assert old in text, name
-        path.write_text(text.replace(old, new) if old else text + new, encoding="utf-8")
+        assert old and old in text, (name, old)
+        path.write_text(text.replace(old, new), encoding="utf-8")
+    for name, more in append.items():
+        path = root / name
+        path.write_text(path.read_text(encoding="utf-8") + more, encoding="utf-8")
+    for name in {*change, *versions, *append}:
+        path = root / name
         packed = path.with_name(path.name + ".gz")
         if packed.exists():
             packed.write_bytes(gzip.compress(path.read_bytes()))
@@ -80,11 +86,9 @@ def test_a_new_build_is_picked_up_on_the_next_visit(
     title = build.read_example(build.EXAMPLES[0])["title"]
     rebuild(
         root,
-        {
-            "examples.json": (title, "A title from the new build"),
-            # New JavaScript: the page marks itself, so a stale main.js would show.
-            "main.js": ("", '\ndocument.documentElement.dataset.build="new";'),
-        },
+        {"examples.json": (title, "A title from the new build")},
+        # New JavaScript: the page marks itself, so a stale main.js would show.
+        {"main.js": '\ndocument.documentElement.dataset.build="new";'},
     )
     page.reload()
     expect(page.locator("html")).to_have_attribute("data-build", "new", timeout=60_000)

@@ -263,6 +263,9 @@ def render(events: list[Event]) -> str:
             lines.append(f"{e['t']:.1f} {e['state']} {names[e['task']]}: {e['detail']}")
         elif kind == "blocked":
             lines.append(f"{e['start']:.1f}-{e['end']:.1f} blocked by {names[e['task']]}")
+        elif kind == "printed":
+            by = names[e["task"]] if e["task"] else "-"
+            lines.append(f"{e['t']:.1f} printed by {by} to {e['stream']}: {e['text']}")
     return "\n".join(lines) + "\n"
 
 

@@ -132,6 +132,18 @@ class Blocked:
 
 
 @dataclass(frozen=True)
+class Printed:
+    """A line the program printed, without its newline: when its first part was written, by
+    which task (None: code outside every task, such as the top level or a callback), to
+    ``stdout`` or ``stderr``."""
+
+    t: float
+    task: Task | None
+    stream: str
+    text: str
+
+
+@dataclass(frozen=True)
 class ProgramError:
     """The program's uncaught error, as the page shows it: the learner's innermost line and
     the traceback's last line (``ExceptionGroup: unhandled errors in a TaskGroup (1
@@ -343,6 +355,7 @@ class Run:
         self.tasks: list[Task] = []
         self.groups: list[Group] = []
         self.blocked: list[Blocked] = []
+        self.printed_lines: list[Printed] = []  # in the order printed, both streams
         self.problems: list[str] = []  # the tracer's own failures: the record is incomplete
         self.end = 0.0  # the last instant the trace mentions: the run's wall time
         self._fold(events)
@@ -416,6 +429,9 @@ class Run:
                     self.end = max(self.end, e["t"])
                 elif kind == "blocked":
                     blocked.append((e["task"], e["start"], e["end"]))
+                elif kind == "printed":
+                    printer = by_number.get(e["task"]) if e["task"] is not None else None
+                    self.printed_lines.append(Printed(e["t"], printer, e["stream"], e["text"]))
                 elif kind == "tracer_error":
                     self.problems.append(e["message"])
         except (ValueError, RuntimeError, KeyError, TypeError, IndexError) as error:
@@ -462,6 +478,21 @@ class Run:
         return list(dict.fromkeys(_NEVER_AWAITED.findall(self.stderr)))
 
     # --- what was printed ----------------------------------------------------------------
+
+    def prints(
+        self, by: Iterable[Task | None] | None = None, after: float | None = None
+    ) -> list[Printed]:
+        """The lines printed to stdout, as the tracer recorded them: only those printed by
+        ``by`` (tasks, None for code outside every task) if given, and only at or after
+        ``after`` if given."""
+        wanted = None if by is None else {id(t) for t in by}
+        return [
+            p
+            for p in self.printed_lines
+            if p.stream == "stdout"
+            and (wanted is None or id(p.task) in wanted)
+            and (after is None or p.t >= after)
+        ]
 
     @property
     def lines(self) -> list[str]:

@@ -33,9 +33,13 @@ WORKERS = 8
 TIMEOUT_S = 60
 
 
-def page_run(source: str) -> dict[str, Any]:
-    """One program, run as the page runs it, in a fresh interpreter."""
+def page_run(source: str, pause: tuple[float, float] | None = None) -> dict[str, Any]:
+    """One program, run as the page runs it, in a fresh interpreter; `pause` is `(at,
+    seconds)`: the process is paused once, that long, `at` seconds after the program starts
+    (tests/tracing.py pause_the_process)."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "py"), str(ROOT / "tests")])}
+    if pause is not None:
+        env["PLAYGROUND_PAUSE"] = f"{pause[0]},{pause[1]}"
     done = subprocess.run(
         [sys.executable, str(ROOT / "tests/tracing.py")],
         input=source,
@@ -51,8 +55,14 @@ def page_run(source: str) -> dict[str, Any]:
     return data
 
 
-def page_runs(sources: Mapping[K, str]) -> dict[K, dict[str, Any]]:
-    """Each program run as the page runs it, several at once (put the longest first)."""
+def page_runs(
+    sources: Mapping[K, str], pauses: Mapping[K, tuple[float, float]] | None = None
+) -> dict[K, dict[str, Any]]:
+    """Each program run as the page runs it, several at once (put the longest first); those
+    in `pauses` paused once (see page_run)."""
+    pauses = pauses or {}
     with ThreadPoolExecutor(WORKERS) as pool:
-        futures = {key: pool.submit(page_run, source) for key, source in sources.items()}
+        futures = {
+            key: pool.submit(page_run, source, pauses.get(key)) for key, source in sources.items()
+        }
         return {key: future.result() for key, future in futures.items()}

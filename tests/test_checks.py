@@ -46,7 +46,12 @@ def test_a_verdict_is_plain_data_naming_the_tasks_it_is_about(one_run) -> None:
         "passed": True,
         "score": 1.0,
         "messages": [
-            {"text": "3 tasks", "tasks": ["Task-1", "Task-2", "Task-3"], "question": None}
+            {
+                "text": "3 tasks",
+                "tasks": ["Task-1", "Task-2", "Task-3"],
+                "question": None,
+                "mistake": None,
+            }
         ],
         "check_error": None,
     }

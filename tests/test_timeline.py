@@ -188,6 +188,29 @@ def test_details_of_a_task_on_focus(page: Page, site: Site) -> None:
     expect(tip).to_contain_text("result: {'api': 'Service-A'")
 
 
+def test_prints_are_shown_with_the_task_that_printed_them(page: Page, site: Site) -> None:
+    playground = Playground(page).open(site.url, query="example=taskgroup-cancellation")
+    assert playground.run() == "finished"
+    playground.wait_for_drawing()
+    # The Tasks table counts each task's lines, as the tracer recorded who printed them.
+    printed = {r["Task"]: r["Printed"] for r in read_table(page)}
+    assert printed == {
+        "Task-1": "4 lines",
+        "Task-2": "1 line",
+        "Task-3": "1 line",
+        "Task-4": "1 line",
+    }
+    # The lane's details show the lines it printed.
+    canvas = page.get_by_role("img", name=re.compile("Timeline of every task"))
+    canvas.focus()
+    page.keyboard.press("ArrowDown")  # the TaskGroup's row, under Task-1
+    page.keyboard.press("ArrowDown")
+    tip = page.get_by_role("tooltip")
+    expect(tip).to_contain_text("Task-2  work_on_task(1, 5)")
+    expect(tip).to_contain_text("printed 1 line:")
+    expect(tip).to_contain_text(re.compile(r"0\.0\d s: Task 1 starting \(will take 5s\)"))
+
+
 def test_scrub_and_replay_move_through_the_run(page: Page, site: Site) -> None:
     playground = Playground(page).open(site.url, query="example=gather-return-exceptions")
     assert playground.run() == "finished"

@@ -86,3 +86,35 @@ def test_the_pages_words_are_the_python_sides(slug: str) -> None:
     seen = model(example(slug))
     assert seen["ends"] == python_ends
     assert sorted(seen["waits"]) == sorted(python_waits)
+
+
+PRINTS = """
+import { readFileSync } from "node:fs";
+import {
+  addEvents, createTrace, fromChromeTrace, toChromeTrace,
+} from "./web/record/trace-model.js";
+const trace = addEvents(createTrace(), JSON.parse(readFileSync(0, "utf8")));
+const back = addEvents(createTrace(), fromChromeTrace(toChromeTrace(trace, "t")));
+const lines = (t) =>
+  t.prints.map((p) => [p.task ? t.byId.get(p.task).name : null, p.stream, p.text]);
+console.log(JSON.stringify({
+  lines: lines(trace),
+  back: lines(back),
+  perTask: Object.fromEntries(trace.tasks.map((t) => [t.name, t.prints.length])),
+}));
+"""
+
+
+def test_the_page_keeps_each_printed_line_with_its_task_as_the_checks_do() -> None:
+    from playground.run_view import Run
+
+    events, _ = trace(example("taskgroup-cancellation"))
+    flat = [item for event in events for item in event]
+    seen = run_module(PRINTS, stdin=json.dumps(flat))
+    checks_see = Run(flat).printed_lines
+    assert seen["lines"] == [
+        [p.task.name if p.task else None, p.stream, p.text] for p in checks_see
+    ]
+    # The downloaded trace keeps them too.
+    assert seen["back"] == seen["lines"]
+    assert seen["perTask"] == {"Task-1": 4, "Task-2": 1, "Task-3": 1, "Task-4": 1}

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import gc
 import heapq
 import io
 import itertools
 import json
+import os
 import sys
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -85,16 +88,31 @@ class Run:
     error: SourceError | None = None  # where its uncaught error is, as the page marks it
 
 
+# libc's usleep called with the GIL held (a PyDLL call keeps it): see pause_the_process.
+_USLEEP = ctypes.PyDLL(None).usleep
+
+
+def pause_the_process(seconds: float) -> None:
+    """Stops every Python thread of the process for `seconds`, as a machine that paused it
+    would (a garbage collection, a busy phone, a tab in the background): this thread holds
+    the GIL, asleep in C, so the program can neither run a step nor come back from waiting
+    for its timer until it ends, wherever it was. No CPU is spent meanwhile, so programs run
+    beside it keep their timing."""
+    _USLEEP(int(seconds * 1_000_000))
+
+
 def run(
     source: str,
     *,
     traced: bool = True,
     emit: Callable[[Event], None] | None = None,
     scheduler: Scheduler | None = None,
+    pause: tuple[float, float] | None = None,
 ) -> Run:
     """Runs `source` the way the browser does: its top level outside any loop, its loops
     turned by a plain scheduler (a new one unless given), with the tracer on unless `traced`
-    is false (`emit` replaces its event sink)."""
+    is false (`emit` replaces its event sink). `pause` is `(at, seconds)`: the process is
+    paused once, `at` seconds after the program starts (see pause_the_process)."""
     events: list[Event] = []
     errors: list[BaseException] = []
     # As the browser's worker measures it (playground.browser.start): compile to last task.
@@ -114,12 +132,18 @@ def run(
         tracer = Tracer(ProgramLoop, emit or events.append, errors.append)
         if traced:
             tracer.install()
+        pausing = threading.Timer(pause[0], pause_the_process, (pause[1],)) if pause else None
+        if pausing is not None:
+            pausing.start()
         try:
             program.start()
             scheduler.run_until(lambda: bool(outcome))
         finally:
             ended.append(time.monotonic())
             tracer.uninstall()
+            if pausing is not None:
+                pausing.cancel()
+                pausing.join()
         error = outcome.pop()
         failure = "" if error is None else format_exception(error)
         where[0] = None if error is None else error_location(error)
@@ -142,13 +166,13 @@ def run(
     return Run(out.getvalue(), err.getvalue(), failure, events, errors, elapsed, where[0])
 
 
-def page_run(source: str) -> dict[str, Any]:
+def page_run(source: str, pause: tuple[float, float] | None = None) -> dict[str, Any]:
     """One run as the page has it when the program ends, and as it hands it to an exercise's
     check (playground.checks.grade): the events in one flat list, stdout, stderr (CPython's
     warnings and loop errors, then the traceback), the program's own seconds, its error as
-    `{line, column, message}` and its status. Run where no one else catches warnings (pytest
-    does): a subprocess, as `__main__` below."""
-    result = run(source)
+    `{line, column, message}` and its status; `pause` as run's. Run where no one else catches
+    warnings (pytest does): a subprocess, as `__main__` below."""
+    result = run(source, pause=pause)
     where = result.error
     return {
         "events": [item for event in result.events for item in event],
@@ -263,8 +287,13 @@ def render(events: list[Event]) -> str:
             lines.append(f"{e['t']:.1f} {e['state']} {names[e['task']]}: {e['detail']}")
         elif kind == "blocked":
             lines.append(f"{e['start']:.1f}-{e['end']:.1f} blocked by {names[e['task']]}")
+        elif kind == "printed":
+            by = names[e["task"]] if e["task"] else "-"
+            lines.append(f"{e['t']:.1f} printed by {by} to {e['stream']}: {e['text']}")
     return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":
-    json.dump(page_run(sys.stdin.read()), sys.stdout)
+    # PLAYGROUND_PAUSE="at,seconds": pause the process once (see run).
+    at, _, length = os.environ.get("PLAYGROUND_PAUSE", "").partition(",")
+    json.dump(page_run(sys.stdin.read(), (float(at), float(length)) if at else None), sys.stdout)

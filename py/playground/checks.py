@@ -6,13 +6,18 @@ wrong, or that it passed. A verdict is plain data (Exercism's test-runner result
 PrairieLearn's scores are the model: a status, a score in [0, 1], messages), which the
 exercise panel, the host API and SCORM all read as they are and never parse back::
 
-    {"status": "pass" | "fail" | "error", "passed": bool, "score": float,
-     "messages": [{"text": str, "tasks": ["Task-2", ...], "question": str | None}],
+    {"status": "pass" | "fail" | "delayed" | "error", "passed": bool, "score": float,
+     "messages": [{"text": str, "tasks": ["Task-2", ...], "question": str | None,
+                   "mistake": str | None}],
      "check_error": str | None}
 
-``status`` "error" means the exercise's own check failed; the learner's code was not
-marked. ``tasks`` names the tasks a message is about, for the timeline to mark;
-``question`` ties a message to a question of a predict-then-run exercise.
+``status`` "error" means the exercise's own check failed; "delayed", that the computer ran
+the program late (a sleep woke at least LATE_S after its deadline, or a step was held) where
+the verdict depended on when things happened: in both the learner's code was not marked, the
+attempt is not counted, and no host or LMS hears of it (``web/exercises/exercise-panel.js``).
+``tasks`` names the tasks a message is about, for the timeline to mark; ``question`` ties a
+message to a question of a predict-then-run exercise; ``mistake`` is the id of the mistake
+(or of the pass) the message is about, which tests match instead of its words.
 
 :func:`grade` (and :func:`grade_json`, its JSON-in, JSON-out form for the worker) runs a
 check's source over one run's data. The browser calls it in an interpreter the learner's
@@ -35,16 +40,18 @@ from typing import Any, Literal
 
 from .run_view import Run, Task, labels, listing, seconds
 
-Status = Literal["pass", "fail", "error"]
+Status = Literal["pass", "fail", "delayed", "error"]
 
 
 @dataclass(frozen=True)
 class Message:
-    """A sentence about the learner's run, and the tasks (by name) it is about."""
+    """A sentence about the learner's run, the tasks (by name) it is about, and the id of the
+    mistake (or pass) it reports."""
 
     text: str
     tasks: tuple[str, ...] = ()
     question: str | None = None
+    mistake: str | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,9 @@ class Verdict:
     score: float
     messages: tuple[Message, ...] = ()
     check_error: str | None = None  # for the exercise's author: why the check itself failed
+    # Whether it rests on when things happened (how long, in which order, what was still
+    # running when): then a run the computer delayed gets no verdict (see grade).
+    timed: bool = False
 
     @property
     def passed(self) -> bool:
@@ -64,26 +74,40 @@ class Verdict:
             "passed": self.passed,
             "score": self.score,
             "messages": [
-                {"text": m.text, "tasks": list(m.tasks), "question": m.question}
+                {
+                    "text": m.text,
+                    "tasks": list(m.tasks),
+                    "question": m.question,
+                    "mistake": m.mistake,
+                }
                 for m in self.messages
             ],
             "check_error": self.check_error,
         }
 
 
-def say(text: str, tasks: Iterable[Task] = (), question: str | None = None) -> Message:
-    """A message about ``tasks`` (the timeline marks them)."""
-    return Message(text, tuple(dict.fromkeys(t.name for t in tasks)), question)
+def say(
+    text: str,
+    tasks: Iterable[Task | None] = (),
+    question: str | None = None,
+    mistake: str | None = None,
+) -> Message:
+    """A message about ``tasks`` (the timeline marks them), reporting ``mistake``."""
+    names = (t.name for t in tasks if t is not None)
+    return Message(text, tuple(dict.fromkeys(names)), question, mistake)
 
 
-def passed(*messages: Message | str) -> Verdict:
-    return Verdict("pass", 1.0, _messages(messages))
+def passed(*messages: Message | str, timed: bool = False) -> Verdict:
+    """``timed``: a delay of the computer's could have made a wrong answer pass (see
+    Verdict.timed)."""
+    return Verdict("pass", 1.0, _messages(messages), timed=timed)
 
 
-def failed(*messages: Message | str, score: float = 0.0) -> Verdict:
+def failed(*messages: Message | str, score: float = 0.0, timed: bool = False) -> Verdict:
     """The first message is the first thing wrong; ``score`` is the share of the exercise
-    done (0 unless a check has parts that stand alone)."""
-    return Verdict("fail", min(max(score, 0.0), 1.0), _messages(messages))
+    done (0 unless a check has parts that stand alone); ``timed``: it rests on when things
+    happened (see Verdict.timed)."""
+    return Verdict("fail", min(max(score, 0.0), 1.0), _messages(messages), timed=timed)
 
 
 def _messages(messages: Iterable[Message | str]) -> tuple[Message, ...]:
@@ -95,8 +119,10 @@ def _messages(messages: Iterable[Message | str]) -> tuple[Message, ...]:
 # the program's fault when the machine is busy (the worker or process descheduled, a garbage
 # collection); a quarter of the run, or 0.3 s, cannot be put down to that. A time.sleep() in
 # the lesson's coroutines blocks for most of the run.
+# Above a pause of the process the checks must not blame on the learner (0.3 s: a garbage
+# collection, a busy phone, a tab in the background).
 BLOCKED_SHARE = 0.25
-BLOCKED_FLOOR_S = 0.3
+BLOCKED_FLOOR_S = 0.5
 
 
 def loop_blocked(run: Run) -> Verdict | None:
@@ -119,7 +145,45 @@ def loop_blocked(run: Run) -> Verdict | None:
             "A coroutine that waits without await (time.sleep(), a long loop) stops every "
             "task; await asyncio.sleep() lets the others run.",
             held,
+            mistake="loop-blocked",
         )
+    )
+
+
+def delayed(run: Run) -> Verdict | None:
+    """A "delayed" verdict when the computer ran the program late (a sleep woke at least
+    LATE_S after it was due, or a step held the loop, too briefly to be the program's doing:
+    see loop_blocked), saying where; else None."""
+    if loop_blocked(run) is not None:
+        return None
+    late = run.late_wakes()
+    held = run.blocked
+    if late:
+        worst = max(late, key=lambda w: w.woke - w.due)
+        where = (
+            f"{worst.task.coro}'s {worst.wait.words} woke at {seconds(worst.woke)}, "
+            f"{seconds(worst.woke - worst.due)} after it was due"
+        )
+        tasks: list[Task] = [worst.task]
+    elif held:
+        block = max(held, key=lambda b: b.seconds)
+        where = f"a step of {block.task.coro} held the loop for {seconds(block.seconds)}"
+        tasks = [block.task]
+    else:
+        return None
+    return Verdict(
+        "delayed",
+        0.0,
+        (
+            say(
+                f"Your run was delayed by the computer, not by your code ({where}), and this "
+                "exercise is judged by when things happened: this run was not marked and does "
+                "not count as an attempt. Run it again. If it happens every time, look for "
+                "a call that blocks the loop, such as time.sleep().",
+                tasks,
+                mistake="delayed",
+            ),
+        ),
     )
 
 
@@ -137,6 +201,7 @@ def never_awaited(run: Run, function: str, fix: str) -> Verdict | None:
             f"a coroutine object, and none of its code runs until it is awaited or scheduled "
             f"({tasks}). {fix}",
             ran,
+            mistake="never-awaited",
         )
     )
 
@@ -156,6 +221,7 @@ def ran_in_turn(run: Run, what: str, fix: str) -> Verdict | None:
             f"No task ran {what}: main() awaited each call itself, one after another "
             f"({waited}: {took} in all). {fix}",
             [main],
+            mistake="ran-in-turn",
         )
     )
 
@@ -166,8 +232,11 @@ def crashed(run: Run) -> Verdict | None:
     if run.error is None:
         return None
     return failed(
-        f"Your program stopped at line {run.error.line} with {run.error.message}, before it "
-        "could finish: fix that first (the Output pane shows where)."
+        say(
+            f"Your program stopped at line {run.error.line} with {run.error.message}, before "
+            "it could finish: fix that first (the Output pane shows where).",
+            mistake="crashed",
+        )
     )
 
 
@@ -194,8 +263,11 @@ def mark(run: Run, questions: Mapping[str, Question]) -> Verdict:
     each saying what the run did."""
     if not run.answers:
         return failed(
-            "Answer the questions first, then run the program: your answers are marked "
-            "against what it does."
+            say(
+                "Answer the questions first, then run the program: your answers are marked "
+                "against what it does.",
+                mistake="no-answers",
+            )
         )
     right: list[Message] = []
     wrong: list[Message] = []
@@ -203,15 +275,24 @@ def mark(run: Run, questions: Mapping[str, Question]) -> Verdict:
         key = work_out(run)
         given = run.answers.get(question)
         if given is None or given == []:
-            wrong.append(say(f"Not answered. In your run, {key.evidence}.", key.tasks, question))
+            wrong.append(
+                say(
+                    f"Not answered. In your run, {key.evidence}.", key.tasks, question, "unanswered"
+                )
+            )
         elif _same(given, key.answer):
-            right.append(say(f"Right: {key.evidence}.", key.tasks, question))
+            right.append(say(f"Right: {key.evidence}.", key.tasks, question, "right"))
         else:
             shown = listing(
                 f'"{choice}"' for choice in ([given] if isinstance(given, str) else given)
             )
             wrong.append(
-                say(f"You answered {shown}; in your run, {key.evidence}.", key.tasks, question)
+                say(
+                    f"You answered {shown}; in your run, {key.evidence}.",
+                    key.tasks,
+                    question,
+                    "wrong-answer",
+                )
             )
     score = len(right) / len(questions) if questions else 0.0
     if wrong:
@@ -253,7 +334,10 @@ def grade(
         )
     if run.status == "stopped":
         return failed(
-            "You stopped the program before it ended: run it to the end to have it checked."
+            say(
+                "You stopped the program before it ended: run it to the end to have it checked.",
+                mistake="stopped",
+            )
         ).as_data()
     try:
         # A module of its own each time: nothing of one check's (or the program's) lingers.
@@ -262,6 +346,8 @@ def grade(
         verdict = namespace["check"](run)
         if not isinstance(verdict, Verdict):
             raise TypeError(f"check() returned {type(verdict).__name__}, not a Verdict")
+        if verdict.timed:
+            verdict = delayed(run) or verdict
     except (Exception, SystemExit) as error:  # sys.exit() in a check must not end the worker
         return _could_not_check(
             "this exercise's check could not run, so your code was not marked: the fault is "

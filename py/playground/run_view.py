@@ -47,6 +47,17 @@ SPAN_SLACK = 0.05
 # this did not run together in any way the timeline could show.
 SAME_INSTANT = 0.002
 
+# A sleep that woke this much after it was due was delayed by the computer (the process
+# paused: a garbage collection, a busy phone, a tab in the background), or by a step that
+# held the loop. asyncio's timers wake a few ms late at most (see SPAN_SLACK).
+LATE_S = 0.05
+
+# Words a line may use to say that a service failed, besides its error's own text and type.
+FAILURE_WORDS = (
+    "fail", "down", "error", "unavailable", "not available", "not answering", "exception",
+    "broken", "offline", "refused", "could not", "couldn't", "unreachable", "timed out",
+)  # fmt: skip
+
 _NEVER_AWAITED = re.compile(r"coroutine '([^']+)' was never awaited")
 
 
@@ -132,6 +143,28 @@ class Blocked:
 
 
 @dataclass(frozen=True)
+class Printed:
+    """A line the program printed, without its newline: when its first part was written, by
+    which task (None: code outside every task, such as the top level or a callback), to
+    ``stdout`` or ``stderr``."""
+
+    t: float
+    task: Task | None
+    stream: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Late:
+    """A sleep of ``task`` that woke at ``woke``, LATE_S or more after it was ``due``."""
+
+    task: Task
+    wait: Wait
+    due: float
+    woke: float
+
+
+@dataclass(frozen=True)
 class ProgramError:
     """The program's uncaught error, as the page shows it: the learner's innermost line and
     the traceback's last line (``ExceptionGroup: unhandled errors in a TaskGroup (1
@@ -196,6 +229,13 @@ class Task:
             return ()
         value = _literal(f"({inner},)")
         return value if isinstance(value, tuple) else None
+
+    @property
+    def subject(self) -> Any:
+        """What the call is about: its first argument, or that argument's first item when
+        it is a tuple or list (a wrapper given ``("weather", 2.0)``); None when unknown."""
+        value = self.arg(0)
+        return value[0] if isinstance(value, tuple | list) and value else value
 
     def arg(self, index: int) -> Any:
         """One of :attr:`args`, or None when it is unknown."""
@@ -343,6 +383,7 @@ class Run:
         self.tasks: list[Task] = []
         self.groups: list[Group] = []
         self.blocked: list[Blocked] = []
+        self.printed_lines: list[Printed] = []  # in the order printed, both streams
         self.problems: list[str] = []  # the tracer's own failures: the record is incomplete
         self.end = 0.0  # the last instant the trace mentions: the run's wall time
         self._fold(events)
@@ -416,6 +457,9 @@ class Run:
                     self.end = max(self.end, e["t"])
                 elif kind == "blocked":
                     blocked.append((e["task"], e["start"], e["end"]))
+                elif kind == "printed":
+                    printer = by_number.get(e["task"]) if e["task"] is not None else None
+                    self.printed_lines.append(Printed(e["t"], printer, e["stream"], e["text"]))
                 elif kind == "tracer_error":
                     self.problems.append(e["message"])
         except (ValueError, RuntimeError, KeyError, TypeError, IndexError) as error:
@@ -452,9 +496,16 @@ class Run:
         """The task ``asyncio.run()`` made for ``main()``: the first with no parent."""
         return next((t for t in self.tasks if t.parent is None), None)
 
-    def calls(self, function: str) -> list[Task]:
-        """The tasks that ran the coroutine function ``function``, in order of creation."""
-        return [t for t in self.tasks if t.function == function]
+    def calls(self, function: str, firsts: Iterable[object] = ()) -> list[Task]:
+        """The tasks that ran the coroutine function ``function``, in order of creation. If
+        none did, and ``firsts`` are given, the tasks whose first argument (or its first
+        item) is one of them: each call wrapped in a coroutine of the program's own."""
+        found = [t for t in self.tasks if t.function == function]
+        wanted = set(firsts)
+        if found or not wanted:
+            return found
+
+        return [t for t in self.tasks if _hashable(t.subject) and t.subject in wanted]
 
     def never_awaited(self) -> list[str]:
         """Coroutine functions Python reported as "never awaited" (a coroutine made by a
@@ -462,6 +513,21 @@ class Run:
         return list(dict.fromkeys(_NEVER_AWAITED.findall(self.stderr)))
 
     # --- what was printed ----------------------------------------------------------------
+
+    def prints(
+        self, by: Iterable[Task | None] | None = None, after: float | None = None
+    ) -> list[Printed]:
+        """The lines printed to stdout, as the tracer recorded them: only those printed by
+        ``by`` (tasks, None for code outside every task) if given, and only at or after
+        ``after`` if given."""
+        wanted = None if by is None else {id(t) for t in by}
+        return [
+            p
+            for p in self.printed_lines
+            if p.stream == "stdout"
+            and (wanted is None or id(p.task) in wanted)
+            and (after is None or p.t >= after)
+        ]
 
     @property
     def lines(self) -> list[str]:
@@ -475,7 +541,86 @@ class Run:
         """The index of the first stdout line holding ``text``."""
         return next((i for i, line in enumerate(self.lines) if text and text in line), None)
 
+    def reported(self, task: Task) -> Printed | None:
+        """The first line that reports ``task``'s failure: printed once it failed (in its
+        last step or later), by the task itself, a task it was made by (directly or not) or
+        code outside every task, naming its first argument (the service) together with its
+        error's text or type or a word for failing (FAILURE_WORDS). A header printed before
+        anything ran, or a line saying the service is up, is not one."""
+        if task.state != "failed" or not task.steps:
+            return None
+        name = str(task.subject if task.subject is not None else task.function).lower()
+        error = task.error
+        words = [*FAILURE_WORDS]
+        if error is not None:
+            words += [w.lower() for w in (error.type, error.message) if w]
+        handlers: list[Task | None] = [task, None]
+        parent = task.parent
+        while parent is not None:
+            handlers.append(parent)
+            parent = parent.parent
+        for line in self.prints(by=handlers, after=task.steps[-1].start):
+            text = line.text.lower()
+            if name in text and any(word in text for word in words):
+                return line
+        return None
+
+    def shows_result(self, task: Task) -> Printed | None:
+        """The first line printed once ``task`` ended that holds its result as print() shows
+        it (see Task.result_as_printed), by a task other than it or code outside every
+        task: a result handed on, not one the task printed itself or a literal printed
+        before it existed."""
+        result = task.result_as_printed()
+        if not result or task.ended is None:
+            return None
+        return next(
+            (
+                line
+                for line in self.prints(after=task.ended)
+                if line.task is not task and result in line.text
+            ),
+            None,
+        )
+
+    def waited_on(self, task: Task) -> bool:
+        """Whether another task waited for ``task`` to end: on the task itself, on the
+        gather() or TaskGroup holding it, or on a wait() or other future it ended during
+        (as_completed()'s and wait()'s): not a sleep, which ends on its own."""
+        if task.ended is None:
+            return False
+        for other in self.tasks:
+            if other is task:
+                continue
+            for waiting in other.waits:
+                wait = waiting.wait
+                if wait_is_on(wait, task):
+                    return True
+                specific = wait.kind in {"task", "taskgroup"} or (
+                    wait.kind == "gather" and bool(wait.args) and wait.args[0] is not None
+                )
+                if (
+                    wait.family != "sleep"
+                    and not specific
+                    and waiting.start <= task.ended <= waiting.end + SAME_INSTANT
+                ):
+                    return True
+        return False
+
     # --- time ----------------------------------------------------------------------------
+
+    def late_wakes(self) -> list[Late]:
+        """Every sleep that woke LATE_S or more after it was due, in order of waking."""
+        out = []
+        for task in self.tasks:
+            for step, woken in itertools.pairwise(task.steps):
+                length = step.wait.seconds if step.wait is not None else None
+                if length is None:
+                    continue
+                # A sleep cut short (cancelled) wakes before it is due.
+                due = step.end + max(length, 0.0)
+                if woken.start - due >= LATE_S:
+                    out.append(Late(task, step.wait, due, woken.start))  # type: ignore[arg-type]
+        return sorted(out, key=lambda late: late.woke)
 
     def facts(self, now: float | None = None) -> Facts:
         """Wall time, each task's seconds running/waiting/pending/blocked, the peak number
@@ -688,6 +833,10 @@ def _cut_short(value: object) -> bool:
     if isinstance(value, list | tuple | set | frozenset):
         return any(_cut_short(item) for item in value)
     return False
+
+
+def _hashable(value: object) -> bool:
+    return isinstance(value, str | int | float)
 
 
 def _number(value: object) -> float | None:

@@ -24,7 +24,9 @@ is installed, and ``create_task`` of the program's loop class: a program may run
 (each ``asyncio.run()`` makes its own), all of one class. What a suspended task waits on comes
 from ``task._fut_waiter`` and the innermost coroutine of its await chain. Who cancelled a task
 is read from the caller of ``task.cancel()``, which can be wrapped where tasks accept
-attributes (the playground's tasks are a Python subclass).
+attributes (the playground's tasks are a Python subclass). What was printed is seen by standing
+in for ``sys.stdout`` and ``sys.stderr`` while installed (:class:`_Lines`): every write goes on
+to the stream it replaced, unchanged, and each whole line is recorded with the task running.
 
 Like Trio's instruments, the tracer must never break what it observes: any error inside it
 switches it off and is reported once through ``on_error``, never raised into the program.
@@ -68,6 +70,11 @@ _HOUSEKEEPING = frozenset(
         asyncio.BaseEventLoop.shutdown_default_executor,
     )
 )
+
+# A printed line is recorded up to this many characters: checks read a status line, not a dump,
+# and a program printing long lines must not double its output's cost in the trace.
+PRINTED_CHARS = 200
+_STREAMS = ("stdout", "stderr")
 
 # asyncio's own threshold for "Executing <Handle> took 0.100 seconds" (slow_callback_duration).
 BLOCKED_AFTER_NS = 100_000_000
@@ -194,6 +201,7 @@ class Tracer:
         self._observer: Callable[[asyncio.Handle], None] | None = None
         self._own_create_task: Any = None  # the loop class's own, if it has one
         self._hook: Callable[..., asyncio.Task[Any]] | None = None
+        self._lines: dict[str, _Lines] = {}  # stream name -> the stand-in installed for it
         self.active = False
 
     # --- life cycle ---------------------------------------------------------------------
@@ -213,10 +221,20 @@ class Tracer:
         self._original_run = asyncio.Handle._run
         self._observer = self._step_observer(self._original_run)
         asyncio.Handle._run = self._observer  # type: ignore[method-assign,assignment]
+        for name in _STREAMS:
+            lines = self._lines[name] = _Lines(self, name, getattr(sys, name))
+            setattr(sys, name, lines)
         self.active = True
 
     def uninstall(self) -> None:
+        if self.active:
+            for lines in self._lines.values():
+                self._end_line(lines)  # a last line without its newline
         self.active = False
+        for name, lines in self._lines.items():
+            if getattr(sys, name) is lines:
+                setattr(sys, name, lines.stream)
+        self._lines.clear()
         # Only take back what is still ours (a program may have replaced them meanwhile).
         if self._hook is not None and self.loops.__dict__.get("create_task") is self._hook:
             if self._own_create_task is not None:
@@ -232,6 +250,7 @@ class Tracer:
 
     def _fail(self, error: BaseException) -> None:
         """The observer broke: switch it off, keep the program running."""
+        self.active = False  # first: what it holds half-recorded is not to be trusted
         self.uninstall()
         if self._on_error is not None:
             self._on_error(error)
@@ -245,6 +264,38 @@ class Tracer:
         if id(type(task)) not in self._task_class_ids:
             return None
         return _number_on(task)
+
+    # --- printed lines -------------------------------------------------------------------
+
+    def _wrote(self, lines: _Lines, text: str) -> None:
+        """Part of a line, a line or several were written to ``lines``' stream: each line is
+        recorded once its newline comes, with the time and task of its first part."""
+        if not text:
+            return
+        if not lines.pending:
+            lines.started = (self.now(), self._current_task())
+        parts = text.split("\n")
+        for part in parts[:-1]:
+            lines.pending.append(part)
+            self._end_line(lines)
+            lines.started = (self.now(), self._current_task())
+        if parts[-1]:
+            lines.pending.append(parts[-1])
+        else:
+            lines.started = None
+
+    def _end_line(self, lines: _Lines) -> None:
+        started = lines.started
+        if started is None:
+            return
+        text = "".join(lines.pending)[:PRINTED_CHARS]
+        lines.pending.clear()
+        lines.started = None
+        self._emit(("printed", started[0], started[1], lines.name, text))
+
+    def _current_task(self) -> int | None:
+        loop = asyncio._get_running_loop()
+        return None if loop is None else self.number_of(asyncio.current_task(loop))
 
     # --- task creation ------------------------------------------------------------------
 
@@ -509,6 +560,37 @@ class Tracer:
             made = ("gather", group, size) if kind == "gather" else ("taskgroup", group)
             wait = self._group_waits[key] = made
         return wait
+
+
+class _Lines:
+    """``sys.stdout`` or ``sys.stderr`` while the tracer is installed: every write goes on to
+    ``stream``, the one it replaced, as it came; the tracer is then told of the text, if it is
+    a plain ``str`` (a subclass of the program's could run its own code when split). Anything
+    else asked of it is the stream's."""
+
+    def __init__(self, tracer: Tracer, name: str, stream: Any) -> None:
+        self.tracer = tracer
+        self.name = name
+        self.stream = stream
+        self.pending: list[str] = []  # the current line's parts, not yet ended by a newline
+        self.started: tuple[int, int | None] | None = None  # its time and task
+
+    def write(self, text: Any) -> Any:
+        written = self.stream.write(text)
+        tracer = self.tracer
+        if tracer.active and type(text) is str:
+            try:
+                tracer._wrote(self, text)
+            except Exception as error:
+                tracer._fail(error)
+        return written
+
+    def writelines(self, lines: Any) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
 
 
 def _is_step_wrapper(kind: type) -> bool:

@@ -106,8 +106,8 @@ export function createExercisePanel(el, { objectives, slugs, record, runner, run
     return given;
   }
 
-  function say(lines, { passed = false } = {}) {
-    el.feedback.dataset.verdict = passed ? "pass" : "fail";
+  function say(lines, { passed = false, verdict = passed ? "pass" : "fail" } = {}) {
+    el.feedback.dataset.verdict = verdict;
     el.feedback.replaceChildren(...lines.map((line) => element("p", { textContent: line })));
     el.feedback.scrollIntoView({ block: "nearest" }); // the panel scrolls on small screens
   }
@@ -167,6 +167,13 @@ export function createExercisePanel(el, { objectives, slugs, record, runner, run
         const why = verdict?.messages?.[0]?.text;
         say([why ?? "This exercise's check could not run, so your code was not marked. Press Check to try again."]);
         if (verdict?.check_error) console.warn(`check.py: ${verdict.check_error}`);
+        return;
+      }
+      if (verdict.status === "delayed") {
+        // The computer ran the program late where the verdict rests on timing: not the
+        // learner's doing, so no attempt is counted and no host or LMS hears of it.
+        say(["Not checked.", ...verdict.messages.map((m) => m.text)], { verdict: "delayed" });
+        flag(new Set(verdict.messages.flatMap((m) => m.tasks ?? [])));
         return;
       }
       const mine = progress.get(checked.slug);

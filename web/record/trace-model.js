@@ -21,7 +21,8 @@ const EVENTS = Object.fromEntries(
 );
 
 export function createTrace() {
-  return { tasks: [], byId: new Map(), groups: new Map(), blocked: [], end: 0, problems: [] };
+  // prints: every line printed, {t, task, stream, text} (task null: outside every task).
+  return { tasks: [], byId: new Map(), groups: new Map(), blocked: [], prints: [], end: 0, problems: [] };
 }
 
 /** One event of a flat batch, starting at `i`: {kind, ...fields} (times in seconds), or null. */
@@ -63,6 +64,7 @@ export function addEvents(trace, events) {
           created: e.t,
           steps: [], // {start, end, wait}: wait is what it then waited on (schema data) or null
           end: null, // {t, state, result, error, cause}: the one its state says
+          prints: [], // the lines it printed, as in trace.prints
         };
         trace.tasks.push(task);
         trace.byId.set(task.id, task);
@@ -83,6 +85,13 @@ export function addEvents(trace, events) {
       case "blocked":
         trace.blocked.push({ task: e.task, start: e.start, end: e.end });
         break;
+      case "printed": {
+        // A print does not extend the run's end: the facts are the tasks' (as run_view's).
+        const line = { t: e.t, task: e.task, stream: e.stream, text: e.text };
+        trace.prints.push(line);
+        if (e.task != null) trace.byId.get(e.task)?.prints.push(line);
+        break;
+      }
       case "tracer_error":
         trace.problems.push(e.message);
         break;
@@ -327,6 +336,12 @@ export function toChromeTrace(trace, title) {
       }); // prettier-ignore
     }
   }
+  for (const line of trace.prints) {
+    events.push({
+      ph: "i", s: "t", pid: 1, tid: line.task ?? LOOP_TRACK, ts: line.t * US, name: "printed",
+      args: { task: line.task, stream: line.stream, text: line.text },
+    }); // prettier-ignore
+  }
   for (const span of trace.blocked) {
     events.push({
       ph: "X", pid: 1, tid: LOOP_TRACK, ts: span.start * US, dur: (span.end - span.start) * US,
@@ -360,6 +375,8 @@ export function fromChromeTrace(json) {
       events.push([t, 1, wire("created", { ...a, t })]);
     } else if (e.name === "step" && e.ph === "X") {
       events.push([t, 2, wire("step", { task: e.tid, start: t, end: t + e.dur, wait: a.wait })]);
+    } else if (e.name === "printed" && e.ph === "i") {
+      events.push([t, 3, wire("printed", { t, task: a.task, stream: a.stream, text: a.text })]);
     } else if (e.ph === "i" && a.state) {
       events.push([t, 4, wire("done", { t, task: e.tid, state: a.state, detail: a.detail })]);
     } else if (e.name === "loop blocked") {

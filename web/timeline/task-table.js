@@ -5,6 +5,13 @@ import { endWords, stateAt, waitWords } from "../record/trace-model.js";
 // Tens of thousands of rows would freeze the page; the downloaded trace has them all.
 const MAX_ROWS = 500;
 
+/** How many of `prints` (in time order) were printed at or before `t`. */
+function countUntil(prints, t) {
+  let n = 0;
+  while (n < prints.length && prints[n].t <= t) n += 1;
+  return n;
+}
+
 export function createTaskTable(table, note) {
   const body = table.tBodies[0];
   const rows = new Map(); // task id -> {row, cells, text}
@@ -14,7 +21,7 @@ export function createTaskTable(table, note) {
     if (!entry) {
       const row = body.insertRow();
       row.dataset.task = String(task.id);
-      const cells = Array.from({ length: 6 }, (_, i) => {
+      const cells = Array.from({ length: 7 }, (_, i) => {
         const cell = i === 0 ? document.createElement("th") : row.insertCell();
         if (i === 0) {
           cell.scope = "row";
@@ -54,6 +61,9 @@ export function createTaskTable(table, note) {
         set(entry, 3, task.created.toFixed(2));
         set(entry, 4, ended ? task.end.t.toFixed(2) : "");
         set(entry, 5, result);
+        // Lines printed by the time shown: the trace records who printed each one.
+        const printed = countUntil(task.prints, t);
+        set(entry, 6, printed ? `${printed} line${printed === 1 ? "" : "s"}` : "");
         entry.row.dataset.state = now.state;
       }
       const hidden = trace ? trace.tasks.length - shown.length : 0;

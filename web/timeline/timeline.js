@@ -60,6 +60,9 @@ function niceStep(seconds, width) {
   return TICK_STEPS.find((s) => s >= fit) ?? TICK_STEPS.at(-1);
 }
 
+// The printed lines a lane's tip shows, the last ones up to the time shown.
+const PRINTS_IN_TIP = 3;
+
 function describeTask(trace, task, t) {
   const now = stateAt(task, t);
   const lines = [`${task.name}  ${task.coro}`];
@@ -78,6 +81,14 @@ function describeTask(trace, task, t) {
   if (waits.length) lines.push(`waited on: ${waits.slice(0, 4).join(", ")}${waits.length > 4 ? "…" : ""}`);
   const ending = { done: "result", failed: "raised", cancelled: "cancelled" }[task.end?.state];
   if (ending) lines.push(`${ending}: ${endWords(trace, task)}`);
+  // The lines it printed by then (each a tick on its lane), the last few in full.
+  const printed = task.prints.filter((p) => p.t <= t);
+  if (printed.length) {
+    lines.push(`printed ${printed.length} line${printed.length === 1 ? "" : "s"}:`);
+    for (const p of printed.slice(-PRINTS_IN_TIP)) {
+      lines.push(`  ${p.t.toFixed(2)} s${p.stream === "stderr" ? " (stderr)" : ""}: ${p.text}`);
+    }
+  }
   return lines.join("\n");
 }
 
@@ -260,6 +271,20 @@ export function createTimeline(canvas, tip, { onTime, scroller, spacer }) {
         ctx.fillRect(x0, top + inset, w, LANE_HEIGHT - inset * 2);
       }
       if (task.end && task.end.t <= shownTime) drawEnd(task.end.state, x(task.end.t), mid);
+      drawPrints(task, x, top);
+    }
+  }
+
+  // A tick above the lane at each line the task printed, one per pixel at most.
+  function drawPrints(task, x, top) {
+    ctx.fillStyle = colors.text;
+    let drawnTo = -Infinity;
+    for (const line of task.prints) {
+      if (line.t > shownTime) break;
+      const px = Math.round(x(line.t));
+      if (px <= drawnTo) continue;
+      drawnTo = px;
+      ctx.fillRect(px - 0.5, top + 1, 1.5, 4);
     }
   }
 

@@ -1,9 +1,13 @@
 """A best-effort dashboard (gather) and an all-or-nothing transfer (TaskGroup), told apart by
 what each did when one of its calls failed.
 
-Read from the trace, for each job: which call failed, and whether the others then ran to
-their end (partial results kept) or were cancelled by the failure (all or nothing). A wrong
-choice is explained in those terms. Each job is half the score: one right is half done.
+The scenario: in each job one call fails long before the others end (0.2 s against 0.6 s and
+more), so whether they then ran on or were cancelled shows. Read from the trace, for each
+job: which call failed, and whether the others then ran to their end (partial results kept)
+or were cancelled by the failure (all or nothing); from the lines printed, by task and time:
+each widget's result printed once it loaded, the failed widget named with its failure, and
+the transfer's error reported once it failed. A wrong choice is explained in those terms.
+Each job is half the score: one right is half done.
 """
 
 from playground.checks import Message, Verdict, crashed, failed, loop_blocked, passed, say
@@ -14,57 +18,81 @@ def check(run: Run) -> Verdict:
     found = loop_blocked(run)
     if found is not None:
         return found
-    widgets = run.calls("load_widget")
-    steps = run.calls("transfer_step")
+    widgets = run.calls("load_widget", ("weather", "news", "stocks"))
+    steps = run.calls("transfer_step", ("debit", "credit", "fraud_check"))
     verdicts = [dashboard(run, widgets), transfer(run, steps)]
     wrong = [message for ok, message in verdicts if not ok]
     if wrong:
-        return failed(*wrong, score=(len(verdicts) - len(wrong)) / len(verdicts))
+        return failed(*wrong, score=(len(verdicts) - len(wrong)) / len(verdicts), timed=True)
     found = crashed(run)
     if found is not None:
         return found
-    return passed(*(message for _, message in verdicts))
+    return passed(*(message for _, message in verdicts), timed=True)
 
 
 def dashboard(run: Run, widgets: list[Task]) -> tuple[bool, Message]:
     """Best effort: the widgets that did not fail ran to their end, and were shown."""
     broken = [t for t in widgets if t.state == "failed"]
     others = [t for t in widgets if t.state != "failed"]
-    if len(widgets) != 3 or not broken or not concurrent(run, widgets):
+    if len(widgets) != 3 or not concurrent(run, widgets):
+        loaded = f"loaded {labels(widgets)}" if widgets else "made no load_widget() task"
         return False, say(
-            f"Your dashboard loaded {labels(widgets) or 'no widget'}: load all three WIDGETS at "
-            "once, with gather() or a TaskGroup.",
+            f"Your dashboard {loaded}: load all three WIDGETS at once, with gather() or a "
+            "TaskGroup.",
             widgets,
+            mistake="dashboard-not-concurrent",
+        )
+    if not broken:
+        return False, say(
+            "No widget failed in your run, so the dashboard had nothing to survive: keep "
+            "load_widget() raising ConnectionError for stocks.",
+            widgets,
+            mistake="dashboard-nothing-failed",
         )
     first = broken[0]
     lost = [t for t in others if t.state != "done"]
+    one = len(lost) == 1
     if lost and all(t.cause is not None and t.cause.kind == "sibling_failed" for t in lost):
         return False, say(
-            f"Your dashboard lost {names(lost)}: they were cancelled at "
-            f"{seconds(first.ended)}, when {first.coro} failed, because a TaskGroup is all or "
-            "nothing. A dashboard should show what it can: gather(..., "
+            f"Your dashboard lost {names(lost)}: {'it was' if one else 'they were'} cancelled "
+            f"at {seconds(first.ended)}, when {first.coro} failed, because a TaskGroup is all "
+            "or nothing. A dashboard should show what it can: gather(..., "
             "return_exceptions=True) keeps every widget that loads.",
             [first, *lost],
+            mistake="dashboard-lost-by-taskgroup",
         )
     if lost:
         return False, say(
-            f"Your dashboard lost {names(lost)} ({'; '.join(fate(t) for t in lost)}): when "
-            f"{first.coro} failed, the others' results never reached it. Use gather(..., "
-            "return_exceptions=True), which waits for every widget and keeps what loads.",
+            f"Your dashboard lost {listing(f'{t.subject}, which {fate(t)}' for t in lost)}: "
+            f"when {first.coro} failed, {'its result' if one else 'their results'} never "
+            "reached it. Use gather(..., return_exceptions=True), which waits for every widget "
+            "and keeps what loads.",
             [first, *lost],
+            mistake="dashboard-lost",
         )
-    unshown = [t for t in others if not run.printed(t.result_as_printed() or "")]
-    if unshown or not run.printed(str(first.arg(0))):
-        missing = [*unshown, *([] if run.printed(str(first.arg(0))) else [first])]
+    unshown = [t for t in others if run.shows_result(t) is None or not run.waited_on(t)]
+    unnamed = [t for t in broken if run.reported(t) is None]
+    if unshown or unnamed:
+        missing = [*unshown, *unnamed]
+        parts = []
+        if unshown:
+            parts.append(f"the result of {names(unshown)} once it loaded")
+        if unnamed:
+            parts.append(f"a line naming {names(unnamed)} as failed")
         return False, say(
-            f"Your dashboard kept every widget, but never showed {names(missing)}: print each "
-            "widget that loads, and a line naming the one that failed.",
+            f"Your dashboard kept every widget, but never printed {listing(parts)}: print "
+            "each widget that loads, from the results you waited for, and a line naming the "
+            "one that failed.",
             missing,
+            mistake="dashboard-unshown",
         )
+    together = run.waited_together(widgets)
+    how = "gather() fits" if together and together.wait.kind == "gather" else "best effort fits"
     return True, say(
         f"Best effort: when {first.coro} failed at {seconds(first.ended)}, your dashboard "
-        f"still showed {names(others)}, which ran to their end: gather() fits.",
+        f"still showed {names(others)}, which ran to their end: {how}.",
         widgets,
+        mistake="dashboard-passed",
     )
 
 
@@ -72,11 +100,19 @@ def transfer(run: Run, steps: list[Task]) -> tuple[bool, Message]:
     """All or nothing: when one step failed, the failure cancelled the others."""
     broken = [t for t in steps if t.state == "failed"]
     others = [t for t in steps if t.state != "failed"]
-    if len(steps) != 3 or not broken or not concurrent(run, steps):
+    if len(steps) != 3 or not concurrent(run, steps):
+        ran = f"ran {labels(steps)}" if steps else "made no transfer_step() task"
         return False, say(
-            f"Your transfer ran {labels(steps) or 'no step'}: run all three STEPS at once, "
-            "with gather() or a TaskGroup.",
+            f"Your transfer {ran}: run all three STEPS at once, with gather() or a TaskGroup.",
             steps,
+            mistake="transfer-not-concurrent",
+        )
+    if not broken:
+        return False, say(
+            "No transfer step failed in your run, so there was nothing to undo: keep "
+            "transfer_step() raising PermissionError for fraud_check.",
+            steps,
+            mistake="transfer-nothing-failed",
         )
     first = broken[0]
     finished = [t for t in others if t.state == "done"]
@@ -87,25 +123,33 @@ def transfer(run: Run, steps: list[Task]) -> tuple[bool, Message]:
             f"{seconds(first.ended)}, so the money moved half-way. gather() lets the others "
             "run on; a TaskGroup cancels them as soon as one fails.",
             [first, *finished],
+            mistake="transfer-not-all-or-nothing",
         )
     by_failure = [t for t in others if t.cause is not None and t.cause.kind == "sibling_failed"]
     if len(by_failure) != len(others):
         late = [t for t in others if t not in by_failure]
         return False, say(
-            f"Your transfer's {names(late)} {'; '.join(fate(t) for t in late)}: not because "
-            f"{first.coro} failed. A TaskGroup cancels the other steps as soon as one fails.",
+            f"In your transfer, {listing(f'{t.subject} {fate(t)}' for t in late)}: not "
+            f"because {first.coro} failed. A TaskGroup cancels the other steps as soon as one "
+            "fails.",
             [first, *late],
+            mistake="transfer-cancelled-otherwise",
         )
-    if not run.printed(first.error.message if first.error else "?"):
+    reason = first.error.message if first.error else ""
+    told = run.prints(after=first.ended or 0.0)
+    if not any(reason and reason in line.text for line in told):
         return False, say(
             f"Your transfer stopped every step when {first.coro} failed, but never said why: "
             "print a line saying it was cancelled, with the error.",
             [first],
+            mistake="transfer-unexplained",
         )
+    cancelled = f"cancelled {names(others)} before they finished" if others else "stopped"
     return True, say(
         f"All or nothing: when {first.coro} failed at {seconds(first.ended)}, your transfer "
-        f"cancelled {names(others)} before they finished: a TaskGroup fits.",
+        f"{cancelled}: a TaskGroup fits.",
         steps,
+        mistake="transfer-passed",
     )
 
 
@@ -114,4 +158,4 @@ def concurrent(run: Run, tasks: list[Task]) -> bool:
 
 
 def names(tasks: list[Task]) -> str:
-    return listing(str(t.arg(0)) for t in tasks)
+    return listing(str(t.subject) for t in tasks)

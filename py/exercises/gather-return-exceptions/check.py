@@ -1,21 +1,26 @@
 """Five services asked at once with gather(return_exceptions=True): three results and two
 failures reported, nothing stopped.
 
-Read from the trace: the fetch_service() tasks, the gather() that waited on them, which failed and
-with what, and when main() stopped waiting on the gather(): at the first failure (the others
-still running) or after the last. From the output: each result, and each failed service's
-name.
+The scenario: two services (billing and email) fail, the first long before the others end,
+so a gather() that gives up at the first failure can be told apart. Read from the trace: the
+fetch_service() tasks, the gather() that waited on them, which failed and with what, and when
+main() stopped waiting on the gather(). From the lines printed, by task and time: each result,
+printed once its task ended by the code that waited on it; and for each failure a line printed
+once it failed, naming the service with its failure (Run.reported), not a header printed
+before anything ran nor a line saying the service is up.
 """
 
 from playground.checks import Verdict, crashed, failed, loop_blocked, passed, say
 from playground.run_view import Run, labels, listing, seconds
 
 SERVICES = 5
+DOWN = ("billing", "email")
+SERVICE_NAMES = ("auth", "billing", "search", "email", "profile")
 FIX = "gather(..., return_exceptions=True)"
 
 
 def check(run: Run) -> Verdict:
-    services = run.calls("fetch_service")
+    services = run.calls("fetch_service", SERVICE_NAMES)
     together = run.waited_together(services)
     gathered = together is not None and together.wait.kind == "gather"
     error = run.error
@@ -25,7 +30,8 @@ def check(run: Run) -> Verdict:
                 f"Your program stopped at line {error.line} with {error.message}: the first "
                 "service that was down ended the run, and the services after it were never "
                 f"asked. Ask all five at once with {FIX}, so that one failure stops nothing.",
-                [run.main] if run.main else [],
+                [run.main],
+                mistake="stopped-at-first-failure",
             )
         )
     found = loop_blocked(run) or gave_up(run)
@@ -34,12 +40,15 @@ def check(run: Run) -> Verdict:
     found = crashed(run)
     if found is not None:
         return found
-    if len(services) != SERVICES or not gathered:
+    waited = bool(services) and all(run.waited_on(t) for t in services)
+    if len(services) != SERVICES or not (gathered or waited):
+        asked = f"asked {labels(services)}" if services else "made no fetch_service() task"
         return failed(
             say(
-                f"Your run asked {labels(services) or 'no service'}, not all five of SERVICES "
-                f"in one gather(): ask them all at once with {FIX}.",
+                f"Your run {asked}, not all five of SERVICES in one gather(): ask them all at "
+                f"once with {FIX}.",
                 services,
+                mistake="not-one-gather",
             )
         )
     if not run.close_to_longest(services):
@@ -50,41 +59,64 @@ def check(run: Run) -> Verdict:
                 f"slowest alone takes {seconds(slowest.duration if slowest else None)}: make "
                 f"all five calls first, then pass them to one {FIX}.",
                 services,
-            )
+                mistake="partly-overlapped",
+            ),
+            timed=True,
         )
     up = [t for t in services if t.state == "done"]
     down = [t for t in services if t.state == "failed"]
-    unprinted = [t for t in up if not run.printed(t.result_as_printed() or "")]
-    if unprinted:
-        return failed(
-            say(f"The results of {labels(unprinted)} were never printed: print each.", unprinted)
-        )
-    unnamed = [t for t in down if not run.printed(str(t.arg(0)))]
-    if unnamed:
-        errors = "; ".join(t.error.text for t in unnamed if t.error)
+    if not down:
         return failed(
             say(
-                f"{labels(unnamed)} failed ({errors}), but your output never mentions them: "
-                "a status page must say what is down. Print a line for each failure, with its "
-                "service's name.",
-                unnamed,
+                "No service failed in your run, so there was nothing to handle: keep "
+                f"{listing(DOWN)} in DOWN, failing, and report them.",
+                services,
+                mistake="nothing-failed",
             )
         )
-    shown, named = (listing(str(t.arg(0)) for t in tasks) for tasks in (up, down))
+    unprinted = [t for t in up if run.shows_result(t) is None]
+    if unprinted:
+        one = len(unprinted) == 1
+        return failed(
+            say(
+                f"The result{'' if one else 's'} of {labels(unprinted)} "
+                f"{'was' if one else 'were'} never printed once {'it' if one else 'they'} "
+                "came back: print each result gather() hands you.",
+                unprinted,
+                mistake="results-missing",
+            )
+        )
+    unnamed = [t for t in down if run.reported(t) is None]
+    if unnamed:
+        one = len(unnamed) == 1
+        errors = "; ".join(t.error.text for t in unnamed if t.error)
+        which = "that failure names its service" if one else "those failures names their services"
+        return failed(
+            say(
+                f"{labels(unnamed)} failed ({errors}), but no line printed after {which} with "
+                "what went wrong: a status page must say what is down. Print a line for each "
+                "failure with its service's name and its error.",
+                unnamed,
+                mistake="failure-unnamed",
+            )
+        )
+    shown, named = (listing(str(t.subject) for t in tasks) for tasks in (up, down))
     return passed(
         say(
             f"All five services were asked at once, {seconds(run.span(services))} in all; "
-            f"gather() waited for every one, and your output shows {shown} up and names "
+            f"your program waited for every one, and your output shows {shown} up and names "
             f"{named} as down.",
             services,
-        )
+            mistake="passed",
+        ),
+        timed=True,
     )
 
 
 def gave_up(run: Run) -> Verdict | None:
     """gather() without return_exceptions: its first failure came out of the await while
     other calls of it were still running (main() stopped waiting before they ended)."""
-    services = run.calls("fetch_service")
+    services = run.calls("fetch_service", SERVICE_NAMES)
     together = run.waited_together(services)
     if together is None or together.wait.kind != "gather":
         return None
@@ -96,13 +128,19 @@ def gave_up(run: Run) -> Verdict | None:
     first = failures[0]
     ends_by_run = all(t.cause is not None and t.cause.kind == "run_ended" for t in ran_on)
     fate = "asyncio.run() cancelled them when main() returned" if ends_by_run else "they ran on"
+    if len(ran_on) == 1:
+        fate = fate.replace("them", "it").replace("they ran", "it ran")
     return failed(
         say(
             f"gather() gave up at {seconds(stopped)}: {first.coro} failed with "
             f"{first.error.text if first.error else 'an error'}, and its exception came "
-            f"straight out of the await while {labels(ran_on)} were still running; their "
-            f"results never reached you ({fate}). Pass return_exceptions=True: gather() then "
-            "waits for all five and hands back each failure in place of its result.",
+            f"straight out of the await while {labels(ran_on)} "
+            f"{'was' if len(ran_on) == 1 else 'were'} still running; "
+            f"{'its result' if len(ran_on) == 1 else 'their results'} never reached you "
+            f"({fate}). Pass return_exceptions=True: gather() then waits for all five and "
+            "hands back each failure in place of its result.",
             [first, *ran_on],
-        )
+            mistake="gave-up",
+        ),
+        timed=True,
     )

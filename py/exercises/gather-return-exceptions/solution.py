@@ -1,7 +1,7 @@
 import asyncio
 
 # Five services, and how many seconds each takes to answer. Two of them are down.
-SERVICES = [("auth", 0.2), ("billing", 0.1), ("search", 0.3), ("email", 0.15), ("profile", 0.25)]
+SERVICES = [("auth", 0.8), ("billing", 0.2), ("search", 1.0), ("email", 0.6), ("profile", 0.8)]
 DOWN = {"billing", "email"}
 
 

@@ -1,7 +1,7 @@
 import asyncio
 
 # What to book, and how many seconds each service takes to answer.
-BOOKINGS = [("flight", 0.3), ("hotel", 0.2), ("car", 0.1)]
+BOOKINGS = [("flight", 1.0), ("hotel", 0.6), ("car", 0.2)]
 
 
 def close(item: str) -> None:

@@ -1,12 +1,12 @@
 """gather(return_exceptions=True) for both: the transfer's other steps finish after one fails.
 
-Feedback: Your transfer was not all or nothing
+Mistake: transfer-not-all-or-nothing
 """
 
 import asyncio
 
-WIDGETS = [("weather", 0.2), ("news", 0.3), ("stocks", 0.1)]
-STEPS = [("debit", 0.3), ("credit", 0.3), ("fraud_check", 0.1)]
+WIDGETS = [("weather", 0.6), ("news", 1.0), ("stocks", 0.2)]
+STEPS = [("debit", 0.6), ("credit", 0.6), ("fraud_check", 0.2)]
 
 
 async def load_widget(name: str, seconds: float) -> str:

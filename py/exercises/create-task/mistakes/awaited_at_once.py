@@ -1,6 +1,6 @@
 """Each task awaited as soon as it is created: the jobs still run one after another (6 s).
 
-Feedback: Each task was awaited right after it was created
+Mistake: awaited-at-once
 """
 
 import asyncio

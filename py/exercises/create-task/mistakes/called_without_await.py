@@ -1,6 +1,6 @@
 """Coroutine functions called as if calling them ran them: nothing runs, coroutines print.
 
-Feedback: job() was called but never awaited
+Mistake: never-awaited
 """
 
 import asyncio

@@ -1,6 +1,6 @@
 """time.sleep() in the coroutine: it holds the whole loop, so the tasks cannot overlap.
 
-Feedback: The loop was blocked
+Mistake: loop-blocked
 """
 
 import asyncio

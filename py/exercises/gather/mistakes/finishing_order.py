@@ -1,6 +1,6 @@
 """Results printed as they come in (as_completed): in the order the calls finished.
 
-Feedback: in the order the calls finished
+Mistake: wrong-order
 """
 
 import asyncio

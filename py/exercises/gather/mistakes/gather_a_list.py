@@ -1,6 +1,6 @@
 """gather() given the list of calls itself, not unpacked: it raises TypeError at once.
 
-Feedback: gather() was given one list
+Mistake: list-to-gather
 """
 
 import asyncio

@@ -1,6 +1,6 @@
 """gather() awaited inside the loop, one call at a time: the calls still run in turn (7 s).
 
-Feedback: Your five calls ran one after another
+Mistake: one-after-another
 """
 
 import asyncio

@@ -1,11 +1,11 @@
 """close() after the await, not in finally: skipped for the cancelled and the failed booking.
 
-Feedback: put close(item) in a finally: block
+Mistake: unclosed
 """
 
 import asyncio
 
-BOOKINGS = [("flight", 0.3), ("hotel", 0.2), ("car", 0.1)]
+BOOKINGS = [("flight", 1.0), ("hotel", 0.6), ("car", 0.2)]
 
 
 def close(item: str) -> None:

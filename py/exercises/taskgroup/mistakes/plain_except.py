@@ -1,11 +1,11 @@
 """A plain except ValueError around the TaskGroup: it never matches the ExceptionGroup.
 
-Feedback: a plain except ValueError does not catch
+Mistake: plain-except
 """
 
 import asyncio
 
-BOOKINGS = [("flight", 0.3), ("hotel", 0.2), ("car", 0.1)]
+BOOKINGS = [("flight", 1.0), ("hotel", 0.6), ("car", 0.2)]
 
 
 def close(item: str) -> None:

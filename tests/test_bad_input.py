@@ -258,15 +258,22 @@ def deeper(n):
 
 deeper(0)
 """
-# CPython 3.14 ends it in about 1.3 s; the page took over a minute to format a million frames,
-# then crashed letting go of them. Room for a loaded machine, far below the old minute.
-RECURSION_ENDS_WITHIN_S = 8.0
+# CPython 3.14 ends it in about 1.3 s, and issue 23 asks for 2 s; the page took over a minute
+# to format a million frames, then 2.7 s once it cut them, and 1.6-1.7 s from Run since it
+# walks them in C (0.55-0.6 s of it the recursion itself, the rest printing the error and
+# freeing a million frames). The bound leaves a quarter over the issue's 2 s for the other
+# browsers sharing this 2-core machine, and still fails the 2.7 s of before.
+RECURSION_ENDS_WITHIN_S = 2.5
 
 
-def test_unbounded_recursion_ends_with_cpythons_recursion_error(page: Page, site: Site) -> None:
+def test_unbounded_recursion_ends_with_cpythons_recursion_error(
+    page: Page, site: Site, record_property: pytest.RecordProperty
+) -> None:
     playground = Playground(page).open(site.url)
     playground.wait_for_spare()
     state, took = playground.run_timed(UNBOUNDED_RECURSION)
+    record_property("recursion_run_s", round(took, 3))
+    print(f"\nunbounded recursion, Run to its end: {took:.3f} s")
     assert state == "failed"
     printed = page.locator("#output .stderr").inner_text()
     # As CPython prints it: the first three calls of the line, then a count of the rest.

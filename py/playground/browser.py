@@ -31,6 +31,7 @@ from .runner import (
     format_exception,
     syntax_error_location,
     unlink_frames,
+    walks_shared,
 )
 from .tracer import Tracer
 
@@ -190,19 +191,22 @@ def _missing_module_hint(error: ModuleNotFoundError) -> str | None:
 # Collects garbage as the interpreter does at exit, from code that calls itself line 1 of
 # "sys": a coroutine collected there, never awaited, is then reported as CPython reports it
 # at exit ("sys:1: RuntimeWarning: coroutine 'f' was never awaited"), not from this file.
-# The error the program ended with lets go of its frames first, as it does once printed.
-_COLLECT_AT_EXIT = compile(
-    "error is None or unlink_frames(error).clear(); gc.collect()", "sys", "exec"
-)
+# The error the program ended with lets go of its frames first, as it does once printed:
+# `pieces` holds them taken apart (see runner.unlink_frames), so that none frees a chain.
+_COLLECT_AT_EXIT = compile("pieces.clear(); gc.collect()", "sys", "exec")
 
 
 def _outcome(error: BaseException | None) -> dict[str, Any]:
     """What the page is told of a program that ended with `error` (None: it ran to its end)."""
-    result = _reported(error)
+    # Printing the error, finding its line and taking it apart walk its tracebacks once.
+    with walks_shared():
+        result = _reported(error)
+        pieces = [] if error is None else unlink_frames(error)
+    del error
     # As at interpreter exit, after its traceback: collect what the program dropped, so a
     # coroutine never awaited or a task's exception never retrieved is reported now, inside
     # this run.
-    exec(_COLLECT_AT_EXIT, {"gc": gc, "error": error, "unlink_frames": unlink_frames})
+    exec(_COLLECT_AT_EXIT, {"gc": gc, "pieces": pieces})
     sys.stdout.flush()
     return result
 

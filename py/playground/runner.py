@@ -29,9 +29,11 @@ import asyncio
 import builtins
 import contextlib
 import contextvars
+import functools
 import inspect
 import itertools
 import linecache
+import operator
 import sys
 import traceback
 import types
@@ -342,6 +344,8 @@ _traceback_of = BaseException.__dict__["__traceback__"].__get__
 _set_traceback = BaseException.__dict__["__traceback__"].__set__
 _cause_of = BaseException.__dict__["__cause__"].__get__
 _context_of = BaseException.__dict__["__context__"].__get__
+_set_cause = BaseException.__dict__["__cause__"].__set__
+_set_context = BaseException.__dict__["__context__"].__set__
 _members_of = BaseExceptionGroup.__dict__["exceptions"].__get__
 
 
@@ -380,35 +384,88 @@ def _say_repeated(result: list[str], count: int) -> None:
         result.append(f"  [Previous line repeated {count} more time{'s' if count > 1 else ''}]\n")
 
 
+# A traceback's entries are walked in C (itertools, operator), a step for each stretch of
+# one instruction rather than for each entry: a recursion a million deep leaves a million
+# entries, and every pass of a Python loop over them took 0.3-0.6 s in WebAssembly.
+_next_entry = functools.partial(itertools.accumulate, itertools.repeat("tb_next"), getattr)
+_is_entry = functools.partial(operator.is_not, None)
+_frame_of = operator.attrgetter("tb_frame")
+_code_of = operator.attrgetter("f_code")
+_lasti_of = operator.attrgetter("tb_lasti")
+
+
+@dataclass
+class _Walk:
+    """A traceback's entries, outermost first, their frames and those frames' code."""
+
+    entries: list[types.TracebackType]
+    frames: list[types.FrameType]
+    codes: list[types.CodeType]
+
+    def stretches(self) -> Iterator[tuple[types.CodeType, int, int]]:
+        """(code, first entry, entries) for each stretch of entries in one code object."""
+        at = 0
+        for code, stretch in itertools.groupby(self.codes):
+            length = operator.countOf(stretch, code)
+            yield code, at, length
+            at += length
+
+
+# Walks kept while a failure is reported (see walks_shared): printing it, finding its line
+# and letting go of its frames look at the same entries once. By id of the traceback, which
+# its walk's first entry keeps alive.
+_shared_walks: dict[int, _Walk] | None = None
+
+
+@contextlib.contextmanager
+def walks_shared() -> Iterator[None]:
+    """While open, each traceback is walked once (see :func:`_walk`)."""
+    global _shared_walks
+    _shared_walks = {}
+    try:
+        yield
+    finally:
+        _shared_walks = None
+
+
+def _walk(tb: types.TracebackType | None) -> _Walk:
+    if _shared_walks is not None and (walk := _shared_walks.get(id(tb))) is not None:
+        return walk
+    # (accumulate takes an initial None for none at all.)
+    entries = [] if tb is None else list(itertools.takewhile(_is_entry, _next_entry(initial=tb)))
+    frames = list(map(_frame_of, entries))
+    walk = _Walk(entries, frames, list(map(_code_of, frames)))
+    if _shared_walks is not None and tb is not None:
+        _shared_walks[id(tb)] = walk
+    return walk
+
+
 def _cut(tb: types.TracebackType | None) -> tuple[types.TracebackType | None, list[int]]:
     """``tb`` with every run of frames on one line (a recursion) cut to its first
     ``_RECURSIVE_CUTOFF``, and for each entry kept how many of that line followed it."""
-    head = tb
+    walk = _walk(tb)
+    entries = walk.entries
     kept: list[types.TracebackType] = []
     more: list[int] = []
-    last_code, last_lasti, last_line = None, -1, -1
+    last_line: tuple[str, str, int | None] | None = None
     run = 0
-    while tb is not None:
-        code, lasti = tb.tb_frame.f_code, tb.tb_lasti
+    for code, first, length in walk.stretches():
         # The same instruction of the same code is the same line: no line number to compute.
-        if code is not last_code or lasti != last_lasti:
-            line = tb.tb_lineno
-            if last_code is None or (code.co_filename, code.co_name, line) != (
-                last_code.co_filename,
-                last_code.co_name,
-                last_line,
-            ):
-                run = 0
-            last_code, last_lasti, last_line = code, lasti, line
-        run += 1
-        if run <= _RECURSIVE_CUTOFF:
-            kept.append(tb)
-            more.append(0)
-        else:
-            more[-1] += 1
-        tb = tb.tb_next
+        lastis = map(_lasti_of, entries[first : first + length]) if length > 1 else [0]
+        at = first
+        for lasti, same in itertools.groupby(lastis):
+            count = operator.countOf(same, lasti)
+            line = (code.co_filename, code.co_name, entries[at].tb_lineno)
+            if line != last_line:
+                last_line, run = line, 0
+            shown = max(0, min(count, _RECURSIVE_CUTOFF - run))
+            kept += entries[at : at + shown]
+            more += [0] * shown
+            more[-1] += count - shown
+            run += count
+            at += count
     if not any(more):
-        return head, more
+        return tb, more
     rebuilt = None
     for entry in reversed(kept):
         rebuilt = types.TracebackType(rebuilt, entry.tb_frame, entry.tb_lasti, entry.tb_lineno)
@@ -448,33 +505,43 @@ def _cut_tracebacks(error: BaseException) -> Iterator[dict[int, list[int]]]:
             _set_traceback(exc, whole)
 
 
-def unlink_frames(error: BaseException) -> list[types.TracebackType]:
-    """Takes the tracebacks off ``error`` and its chain and unlinks their entries; returns the
-    entries, each traceback's outermost first, for the caller to let go of with ``clear()``.
-    A list's items are freed from its last to its first (CPython's list_clear), so each frame
-    goes while its caller's entry still holds the caller, and no frame frees a chain of others.
+def unlink_frames(error: BaseException) -> list[object]:
+    """Takes ``error`` and its chain apart (tracebacks, causes, contexts) and returns its
+    pieces for the caller to let go of with ``clear()``, which frees a list's items from its
+    last to its first (CPython's list_clear), in an order where no piece frees a chain of
+    others: the exceptions, whose links are cut; then the traceback entries, outermost
+    first, each while the next is still held; last the frames, innermost first, each while
+    its caller (``f_back``) is still held.
 
     Dropped at once, a recursion a million frames deep is freed by C code calling itself once
-    a frame, which overflows the browser's stack (Pyodide reports "Maximum call stack size
-    exceeded" as a fatal error): CPython's guard against that (the "trashcan") misjudges how
-    much stack is left in WebAssembly."""
-    entries: list[types.TracebackType] = []
+    a frame, and a program that catches RecursionError and recurses again leaves a chain of
+    contexts thousands long, freed the same way. Either overflows the browser's stack
+    (Pyodide reports "Maximum call stack size exceeded" as a fatal error): CPython's guard
+    against that (the "trashcan") measures WebAssembly's data stack, which such calls hardly
+    use, not the engine's stack, which they exhaust."""
+    exceptions: list[BaseException] = []
+    walks: list[_Walk] = []
     waiting, seen = [error], set()
     while waiting:
         exc = waiting.pop()
         if id(exc) in seen:
             continue
         seen.add(id(exc))
-        start = len(entries)
-        tb = _traceback_of(exc)
-        while tb is not None:
-            entries.append(tb)
-            tb = tb.tb_next
+        exceptions.append(exc)
+        walks.append(_walk(_traceback_of(exc)))
         _set_traceback(exc, None)
-        for entry in entries[start:]:
-            entry.tb_next = None
         waiting += _nested(exc)
-    return entries
+        _set_cause(exc, None)
+        _set_context(exc, None)
+    pieces: list[object] = []
+    # The error's own frames, the program's stack when it ended, are the callers of the
+    # others': freed last.
+    for walk in walks:
+        pieces += walk.frames
+    for walk in reversed(walks):
+        pieces += reversed(walk.entries)
+    pieces += exceptions
+    return pieces
 
 
 def _visible(frame: traceback.FrameSummary) -> bool:
@@ -540,13 +607,12 @@ def error_location(error: BaseException) -> SourceError | None:
     """The learner's innermost line that the exception passed through, if any."""
     if isinstance(error, SyntaxError) and error.filename == FILENAME:
         return syntax_error_location(error)
-    # One look at each frame: a recursion can leave a million (see _CutStack).
+    # A look at each stretch of one code, not at each frame: a recursion can leave a million.
+    walk = _walk(_traceback_of(error))
     innermost = None
-    tb = _traceback_of(error)
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename == FILENAME:
-            innermost = tb
-        tb = tb.tb_next
+    for code, first, length in walk.stretches():
+        if code.co_filename == FILENAME:
+            innermost = walk.entries[first + length - 1]
     if innermost is None:
         return None
     alone = types.TracebackType(None, innermost.tb_frame, innermost.tb_lasti, innermost.tb_lineno)

@@ -103,12 +103,13 @@ EXAMPLES = (
 # fetched by the page: Chromium hands no sandboxed frame's navigation to the service worker,
 # so a frame loaded from the site's address would fail offline); a srcdoc frame inherits this
 # policy, so it also allows what the frame needs: its one inline bootstrap (by hash), scripts
-# and workers from blob: URLs made of the files the page hands it, and WebAssembly compilation
-# for Pyodide ('wasm-unsafe-eval', which allows no JS eval). Sent as a header, and written into
-# index.html's <meta> for static hosts that send no headers.
+# and workers from blob: URLs made of the files the page hands it (data: URLs in WebKit, see
+# web/runner/sandbox.js: only script can start a worker, so no markup can use it), and
+# WebAssembly compilation for Pyodide ('wasm-unsafe-eval', which allows no JS eval). Sent as a
+# header, and written into index.html's <meta> for static hosts that send no headers.
 PAGE_POLICY = (
     "default-src 'self'; script-src 'self' 'sha256-{hash}' blob: 'wasm-unsafe-eval'; "
-    "worker-src 'self' blob:; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "worker-src 'self' blob: data:; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
     "connect-src 'self'; frame-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'none'"
 )
@@ -117,7 +118,7 @@ PAGE_POLICY = (
 # XMLHttpRequest, WebSocket, EventSource) and no script but its bootstrap and blob: ones.
 SANDBOX_POLICY = (
     "default-src 'none'; script-src 'sha256-{hash}' blob: 'wasm-unsafe-eval'; "
-    "worker-src blob:; connect-src 'none'; base-uri 'none'; form-action 'none'"
+    "worker-src blob: data:; connect-src 'none'; base-uri 'none'; form-action 'none'"
 )
 
 MIME_TYPES = {
@@ -471,13 +472,16 @@ def bundle_js() -> list[Path]:
     any chunks the page's entries share)."""
     esbuild = NODE_MODULES / ".bin" / "esbuild"
     made = []
-    bundles = ((PAGE_ENTRIES, "esm"), ((WORKER_ENTRY,), "iife"))
-    for entries, form in bundles:
+    # Pyodide's scripts import Node's modules only when they run under Node.
+    node_only = ("--external:node:*", "--external:ws")
+    bundles = ((PAGE_ENTRIES, "esm", ()), ((WORKER_ENTRY,), "iife", node_only))
+    for entries, form, externals in bundles:
         meta = CACHE / "esbuild-meta.json"
         run(
             esbuild, *(f"web/{entry}" for entry in entries), "--bundle", f"--format={form}",
             *(["--splitting"] if len(entries) > 1 else []), "--minify", "--sourcemap",
             "--target=es2022", "--log-level=warning", f"--outdir={DIST}", f"--metafile={meta}",
+            *externals,
         )  # fmt: skip
         made += [ROOT / output for output in json.loads(meta.read_text())["outputs"]]
     # The frame's script goes inline into its page (sandbox_page), so it starts as the frame
@@ -634,11 +638,17 @@ def scorm_files() -> dict[str, bytes]:
         sys.exit("build.py: dist/ is not built: run python3 build.py scorm")
     paths = {path.relative_to(DIST).as_posix(): path for path in DIST.rglob("*") if path.is_file()}
     hosts = host_files()
-    return {
+    site = {
         name: path.read_bytes()
         for name, path in sorted(paths.items())
         if not SCORM_LEAVE_OUT.search(name) and name not in hosts
     }
+    # build.json tells the page what the build shipped: the package's lists no snapshot, so
+    # the page never asks the LMS for one.
+    info = json.loads(site["build.json"])
+    info["sizes"] = {name: size for name, size in info["sizes"].items() if name in site}
+    site["build.json"] = json.dumps(info, indent=1).encode()
+    return site
 
 
 def scorm_package(version: ScormVersion, site: dict[str, bytes]) -> Path:
@@ -919,25 +929,64 @@ def playwright_chromium(python: Path) -> str | None:
     return path if path and Path(path).exists() else None
 
 
+# Debian's packages for the engines the tests drive where Playwright has no build of its own
+# here: Firefox ESR, and WebKitGTK's WebDriver (its MiniBrowser comes with libwebkit2gtk-4.1-0)
+# on a virtual screen (Xvfb: WebKitGTK has no headless mode).
+ENGINE_PACKAGES = {
+    "firefox": (("firefox-esr",), Path("/usr/bin/firefox-esr")),
+    "webkit": (("webkit2gtk-driver", "xvfb"), Path("/usr/bin/WebKitWebDriver")),
+}
+
+
+def apt_install(*packages: str) -> bool:
+    """Installs Debian's `packages` when this is root on Debian; False where it cannot."""
+    if not (hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get")):
+        return False
+    log(f"installing Debian's {', '.join(packages)} for the browser tests")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    run("apt-get", "update", "-qq", env=env)
+    run("apt-get", "install", "-y", "-qq", *packages, env=env)
+    return True
+
+
 def find_browser(python: Path) -> str:
     """The Chromium the tests drive: Playwright's own, else the system one, else install
     Debian's (as root). Returns "" for Playwright's own, else the executable's path."""
     if playwright_chromium(python):
         return ""
+    if not SYSTEM_CHROMIUM.exists():
+        apt_install("chromium")
     if SYSTEM_CHROMIUM.exists():
         return str(SYSTEM_CHROMIUM)
-    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
-        log("installing Debian's chromium for the browser tests")
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        run("apt-get", "update", "-qq", env=env)
-        run("apt-get", "install", "-y", "-qq", "chromium", env=env)
-        if SYSTEM_CHROMIUM.exists():
-            return str(SYSTEM_CHROMIUM)
     sys.exit(
         "build.py: the browser tests need Chromium. Install either Playwright's "
         "(.venv/bin/python -m playwright install chromium) or your system's "
         "(Debian/Ubuntu: sudo apt-get install chromium), then run this again."
     )
+
+
+def find_engines(python: Path) -> None:
+    """Firefox and WebKit for the cross-engine tests (tests/engines.py): Playwright's own where
+    `playwright install` put them, else Debian's, installed here as root."""
+    probe = (
+        "import sys\nfrom pathlib import Path\n"
+        "from playwright.sync_api import sync_playwright\n"
+        "with sync_playwright() as p:\n"
+        "    print(Path(getattr(p, sys.argv[1]).executable_path).exists())"
+    )
+    missing: list[str] = []
+    for engine, (packages, path) in ENGINE_PACKAGES.items():
+        own = subprocess.run(
+            [python, "-c", probe, engine], capture_output=True, text=True, check=False
+        )
+        if own.stdout.strip() != "True" and not path.exists():
+            missing += packages
+    if missing and not apt_install(*missing):
+        sys.exit(
+            "build.py: the cross-engine tests need Firefox and WebKit. Install Playwright's "
+            "(.venv/bin/python -m playwright install firefox webkit) or Debian's "
+            f"(sudo apt-get install {' '.join(missing)}), then run this again."
+        )
 
 
 def run_in_venv(*args: str | Path) -> int:
@@ -946,6 +995,7 @@ def run_in_venv(*args: str | Path) -> int:
     python = ensure_venv(with_dev_packages=True)
     build()
     env = {**os.environ, "PLAYGROUND_CHROMIUM": find_browser(python)}
+    find_engines(python)
     return subprocess.run([python, *args], cwd=ROOT, env=env, check=False).returncode
 
 

@@ -24,6 +24,7 @@ from typing import Any, BinaryIO
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "py")]
 
+import engines  # noqa: E402
 from conftest import CHROMIUM_ARGS  # noqa: E402
 from expected import EXAMPLES  # noqa: E402
 from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
@@ -337,9 +338,71 @@ def browser_seconds(browser: Browser, url: str, slug: str) -> float:
     return seconds
 
 
+def engine_start(engine: engines.Engine, url: str) -> float:
+    """Seconds from navigation to body[data-state=ready] on a fresh profile (a cold start),
+    best of three."""
+    times = []
+    for _ in range(3):
+        tab = engine.open_tab()
+        try:
+            tab.goto(url)
+            tab.wait("() => document.body?.dataset.state === 'ready'", timeout_s=120)
+            times.append(tab.js("() => performance.now()") / 1000)
+        finally:
+            tab.close()
+    return min(times)
+
+
+def engine_rows(playwright: Any, url: str, browser: Browser) -> list[tuple[str, str]]:
+    """Each engine against a bare loadPyodide page in the same engine, and the loop's 2,000
+    x sleep(0.05) (the issue's bar: 3x CPython) untraced and traced, cross-origin isolated."""
+    rows = []
+    sleeping = loop_program(2_000, LOOP_WORKLOADS["sleep(0.05)"])
+    native = min(cpython_native(sleeping) for _ in range(REPEATS))
+    with engines.virtual_screen() as display:
+        for name in engines.ENGINES:
+            engine = (
+                engines.Engine(name, browser)
+                if name == "chromium"
+                else engines.launch(playwright, name, display)
+            )
+            bare = engine_start(engine, url + "bare.html")
+            ours = engine_start(engine, url)
+            rows.append(
+                (
+                    f"Start, {name}: bare loadPyodide page / playground, cold",
+                    f"{bare:.2f} s / {ours:.2f} s ({ours / bare:.2f}x)",
+                )
+            )
+            took = {}
+            for query in ("trace=off", ""):
+                tab = engine.open_tab()
+                try:
+                    learner = engines.Learner(tab, url).open(query)
+                    tab.wait("() => document.body.dataset.spare === 'ready'", timeout_s=120)
+                    best = []
+                    for _ in range(REPEATS):
+                        assert learner.run(sleeping) == "finished", learner.output
+                        best.append(float(learner.output.split()[-1]))
+                    took[query] = min(best)
+                finally:
+                    tab.close()
+            rows.append(
+                (
+                    f"Loop, {name}: 2,000 tasks x sleep(0.05)",
+                    f"CPython {native * 1000:.0f} ms, untraced {took['trace=off'] * 1000:.0f} ms "
+                    f"({took['trace=off'] / native:.1f}x), traced {took[''] * 1000:.0f} ms "
+                    f"({took[''] / native:.1f}x)",
+                )
+            )
+            if engine.browser is not None and name != "chromium":
+                engine.browser.close()
+    return rows
+
+
 def main() -> None:
     rows: list[tuple[str, str]] = []
-    only = set(sys.argv[1:])  # e.g. "startup", "tracer", "drawing", "fidelity", "loop"
+    only = set(sys.argv[1:])  # e.g. "startup", "engines", "tracer", "drawing", "fidelity", "loop"
 
     def wanted(part: str) -> bool:
         return not only or part in only
@@ -402,6 +465,8 @@ def main() -> None:
                     f" / {ours['warm_bytes'] / 1e3:.1f} kB",
                 ),
             ]
+        if wanted("engines"):
+            rows += engine_rows(playwright, url, browser)
         page = browser.new_page(viewport={"width": 1280, "height": 900}, service_workers="block")
         page.set_default_timeout(120_000)
         if wanted("startup"):

@@ -6,13 +6,15 @@ Run through `python3 build.py test`, which builds dist/ and picks the browser.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import engines
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
 
@@ -76,6 +78,27 @@ def browser(playwright_instance: Playwright) -> Iterator[Browser]:
     )
     yield browser
     browser.close()
+
+
+@pytest.fixture(scope="session")
+def engine_named(
+    playwright_instance: Playwright, browser: Browser
+) -> Iterator[Callable[[str], engines.Engine]]:
+    """The session's Chromium, and Firefox and WebKit, each launched when a test first asks
+    for it (engines.py)."""
+    launched = {"chromium": engines.Engine("chromium", browser)}
+    with contextlib.ExitStack() as stack:
+
+        def named(name: str) -> engines.Engine:
+            if name not in launched:
+                screen = engines.virtual_screen() if name == "webkit" else None
+                display = stack.enter_context(screen) if screen else None
+                launched[name] = engines.launch(playwright_instance, name, display)
+                if launched[name].browser is not None:
+                    stack.callback(launched[name].browser.close)
+            return launched[name]
+
+        yield named
 
 
 @dataclass

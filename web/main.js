@@ -2,7 +2,7 @@
 // of the page (page.js, mostly the editor: ~170 kB gzipped to fetch and parse) while Python
 // loads. The run record exists from the start, so nothing the runner says before page.js has
 // loaded is lost.
-import { lmsPackage, readOptions } from "./record/options.js";
+import { readOptions } from "./record/options.js";
 import { createRecord } from "./record/run-record.js";
 import { createRunner } from "./runner/runner.js";
 
@@ -13,9 +13,9 @@ if (address.options.theme && address.options.theme !== "auto") {
   document.documentElement.dataset.theme = address.options.theme;
 }
 const record = createRecord();
-// A SCORM package registers no service worker (offline.js), so nothing ever keeps the memory
-// snapshot there, and it does not ship it: asking for it would only be a 404 on the LMS.
-const runner = createRunner(record, lmsPackage() ? { ...address.options, snapshot: "off" } : address.options);
+// The runner asks for the memory snapshot only where the build shipped one (build.json): a
+// SCORM package does not.
+const runner = createRunner(record, address.options);
 
 const { connect } = await import("./page.js");
 connect(runner, record, address);

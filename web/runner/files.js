@@ -8,13 +8,27 @@ import { RUNNER_FILES, SITE_FILES, SNAPSHOT_FILE } from "./protocol.js";
 const TEXT = /\.(m?js|json)$/;
 
 /**
+ * What the build shipped: build.json's {version, sizes: {path: bytes}} ({} if unreadable). A
+ * SCORM package's lists no memory snapshot, so the page never asks for one there.
+ */
+export async function fetchBuildInfo(site) {
+  try {
+    const response = await fetch(new URL("build.json", site));
+    return response.ok ? await response.json() : {};
+  } catch {
+    return {};
+  }
+}
+
+/**
  * Fetches RUNNER_FILES from `site` (a URL ending in "/"); resolves to {path: string | Blob}.
- * `onProgress(fraction)` follows the bytes as they arrive (build.json has each file's size:
- * Content-Length is the compressed size when the server sends gzip); `onData()` is called
- * whenever any byte arrives, so a stalled connection can be told from a slow one; `onFile(path,
- * body)` as soon as each file is whole, so the frame can compile the WebAssembly while the
- * rest arrives. (Handing the WebAssembly over as a stream, to compile while it downloads,
- * measured no faster: a transferred stream crosses to the frame's process chunk by chunk.)
+ * `onProgress(fraction)` follows the bytes as they arrive (`info`, the build's, has each
+ * file's size: Content-Length is the compressed size when the server sends gzip); `onData()`
+ * is called whenever any byte arrives, so a stalled connection can be told from a slow one;
+ * `onFile(path, body)` as soon as each file is whole, so the frame can compile the WebAssembly
+ * while the rest arrives. (Handing the WebAssembly over as a stream, to compile while it
+ * downloads, measured no faster: a transferred stream crosses to the frame's process chunk by
+ * chunk.)
  *
  * Blobs, not bytes: the frame runs in a process of its own, and a Blob crosses to it as a
  * handle where bytes are copied on the way (13 MB took 0.28 s here). Where the service worker
@@ -22,14 +36,11 @@ const TEXT = /\.(m?js|json)$/;
  * cached file without reading it at all; only a first visit reads the bytes as they arrive,
  * for the progress bar.
  */
-export async function fetchRunnerFiles(site, { onProgress, onData, onFile }) {
+export async function fetchRunnerFiles(site, info, { onProgress, onData, onFile }) {
   let sizes = {};
-  const known = fetch(new URL("build.json", site))
-    .then((r) => (r.ok ? r.json() : {}))
-    .then((info) => {
-      sizes = info.sizes ?? {};
-    })
-    .catch(() => {});
+  const known = info.then((build) => {
+    sizes = build.sizes ?? {};
+  });
   const loaded = new Map();
   const report = () => {
     const total = RUNNER_FILES.reduce((sum, path) => sum + (sizes[path] ?? 0), 0);

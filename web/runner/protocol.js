@@ -66,12 +66,11 @@ export const FromWorker = Object.freeze({
 // below the site's root, without credentials. Nothing else of the origin is within reach.
 export const SITE_FILES = /^(pyodide\/[\w.+-]+\.(whl|json)|simple\/[\w.-]+\/(index\.html)?|wheels\/[\w.+-]+\.whl)$/;
 
-// What the page fetches and hands the frame once: the worker's code, Pyodide, the standard
-// library, the playground's Python, and (when the browser has it) the memory snapshot.
+// What the page fetches and hands the frame once: the worker's code (with Pyodide's scripts
+// bundled in, see worker.js), Pyodide's WebAssembly, the standard library, the playground's
+// Python, and (when the browser has it) the memory snapshot.
 export const RUNNER_FILES = Object.freeze([
   "worker.js",
-  "pyodide/pyodide.mjs",
-  "pyodide/pyodide.asm.mjs",
   "pyodide/pyodide.asm.wasm",
   "pyodide/python_stdlib.zip",
   "pyodide/pyodide-lock.json",

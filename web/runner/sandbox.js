@@ -19,15 +19,48 @@ import {
 // apart, it lands elsewhere).
 const RESEND_EVERY_MS = 5;
 
+// Whether this frame can start a worker from a blob: URL of its own. Chromium and Firefox can;
+// WebKit (WebKitGTK 2.50, Safari's engine) cannot when the page is cross-origin isolated: the
+// worker fails before its first line, and every import() or importScripts() of a blob: URL
+// from a worker started otherwise is refused as cross-origin. It does start a worker from a
+// data: URL, which inherits this frame's policy (no network) and its isolation. Chromium's
+// data: workers are never cross-origin isolated, so blob: comes first wherever it works.
+const blobWorkersStart = new Promise((resolve) => {
+  const probe = new Worker(URL.createObjectURL(new Blob(["postMessage(0)"], { type: "text/javascript" })));
+  probe.onmessage = () => {
+    probe.terminate();
+    resolve(true);
+  };
+  probe.onerror = (event) => {
+    event.preventDefault();
+    resolve(false);
+  };
+});
+
+/** Resolves to the URL a worker starts `script` (a Blob) from in this browser. */
+async function workerURL(script) {
+  if (await blobWorkersStart) return URL.createObjectURL(script);
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(reader.result);
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(script);
+  });
+}
+
 /** Runs the frame for `parent`, the page. */
 function start(parent) {
   // Its origin is opaque, so the parent's cannot be named: "*" reaches `parent` whatever it is.
   const tell = (message) => parent.postMessage(message, "*");
-  const isolated = self.crossOriginIsolated;
+  // Memory shared with the workers, for Stop's interrupt and the blocking time.sleep: where
+  // the frame is cross-origin isolated and the browser has SharedArrayBuffer (WebKitGTK is
+  // isolated without it; Safari has it).
+  const shared = self.crossOriginIsolated && typeof SharedArrayBuffer === "function";
   const files = {};
   let compiled = null;
-  // The workers' script: a classic one (a module worker's own script cannot be a blob: URL
-  // of an opaque origin in Chromium 156; the scripts it imports can).
+  // The workers' script (worker.js, Pyodide's scripts bundled in), as the URL workers start
+  // from. A classic script: a module worker's own script cannot be a blob: URL of an opaque
+  // origin in Chromium 156.
   let script = null;
   const workers = new Map(); // worker number -> {worker, control, resend}
 
@@ -40,7 +73,7 @@ function start(parent) {
         );
         compiled.catch(() => {});
       } else if (path === "worker.js") {
-        script = URL.createObjectURL(new Blob([body], { type: "text/javascript" }));
+        script = workerURL(new Blob([body], { type: "text/javascript" }));
       } else if (path !== "sandbox.js") {
         // Big binaries travel on as Blobs, which workers share without a copy.
         files[path] = typeof body === "string" || body instanceof Blob ? body : new Blob([body]);
@@ -48,10 +81,26 @@ function start(parent) {
     }
   }
 
+  // A worker started from a data: URL (WebKit) cannot read the Blobs the page handed over
+  // ("The I/O read operation failed"): it gets their bytes, read here once.
+  const read = new Map(); // Blob -> Promise of its bytes
+  async function filesForWorkers() {
+    if (await blobWorkersStart) return files;
+    const bytes = async ([path, body]) => {
+      if (!(body instanceof Blob)) return [path, body];
+      if (!read.has(body)) read.set(body, body.arrayBuffer());
+      return [path, await read.get(body)];
+    };
+    return Object.fromEntries(await Promise.all(Object.entries(files).map(bytes)));
+  }
+
   async function spawn({ worker: id, port, switches }) {
-    const worker = new Worker(script, { name: `python-${id}` });
-    const entry = { worker, control: isolated ? new SharedArrayBuffer(CONTROL_BYTES) : null, resend: 0 };
+    const entry = { worker: null, control: shared ? new SharedArrayBuffer(CONTROL_BYTES) : null, resend: 0 };
     workers.set(id, entry);
+    const url = await script;
+    if (workers.get(id) !== entry) return; // ended before it started
+    const worker = new Worker(url, { name: `python-${id}` });
+    entry.worker = worker;
     worker.onerror = (event) => {
       event.preventDefault();
       tell({ type: FromFrame.WORKER_ERROR, worker: id, message: String(event.message ?? "") });
@@ -64,7 +113,8 @@ function start(parent) {
       return;
     }
     
-    worker.postMessage({ port, module, files, control: entry.control, switches }, [port]);
+    const handed = await filesForWorkers();
+    worker.postMessage({ port, module, files: handed, control: entry.control, switches }, [port]);
   }
 
   function interrupt(entry) {
@@ -99,13 +149,13 @@ function start(parent) {
       case ToFrame.TERMINATE:
         if (!entry) break;
         clearInterval(entry.resend);
-        entry.worker.terminate();
+        entry.worker?.terminate();
         workers.delete(data.worker);
         break;
     }
   });
 
-  tell({ type: FromFrame.READY, isolated });
+  tell({ type: FromFrame.READY, isolated: shared });
 }
 
 start(parent);

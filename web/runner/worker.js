@@ -9,6 +9,10 @@
 // this file does once the program may have run uses only functions taken before it ran (see
 // `sealed`): the port never passes through code the program could have replaced, and the
 // program has no way to it. The page checks every message anyway (protocol.js).
+// Pyodide's two scripts are bundled into this one (build.py): the worker is a classic script,
+// and in WebKit it starts from a data: URL (see sandbox.js), from where nothing else loads.
+import { loadPyodide } from "pyodide/pyodide.mjs";
+import createPyodideModule from "pyodide/pyodide.asm.mjs";
 import {
   PYTHON_ENV,
   importPlayground,
@@ -111,8 +115,6 @@ function writer(stream, cap) {
   };
 }
 
-const blobURL = (text) => URL.createObjectURL(new Blob([text], { type: "text/javascript" }));
-
 // The Python event loop's one timer (py/playground/loop.py): `wake(turn, ms)` calls `turn` once,
 // `ms` milliseconds from now, each call replacing the last; undefined withdraws it. 0 ms hops
 // through a MessageChannel instead, as Pyodide's own scheduleCallback does: setTimeout(0) is
@@ -172,6 +174,10 @@ function guardedFetch(site, files, ask) {
   };
 }
 
+// The frame hands big files over as Blobs, or as their bytes where a worker cannot read Blobs
+// (see sandbox.js).
+const bytesOf = async (body) => (body instanceof Blob ? body.arrayBuffer() : body);
+
 async function loadPython({ module, files, switches }, fetchFile) {
   // Tests (and curious users) can hide WebAssembly stack switching to prove the non-JSPI path:
   // command-line switches do not turn it off in Chromium 156, deleting the API does.
@@ -180,7 +186,8 @@ async function loadPython({ module, files, switches }, fetchFile) {
     delete WebAssembly.promising;
   }
   // Read while the scripts load: 31 MB from a Blob takes a while.
-  const snapshot = switches.snapshot !== "off" ? files["snapshot.bin"]?.arrayBuffer() : undefined;
+  const kept = switches.snapshot !== "off" ? files["snapshot.bin"] : undefined;
+  const snapshot = kept ? bytesOf(kept) : undefined;
   snapshot?.catch(() => {});
   self.fetch = fetchFile;
   // Pyodide refuses classic workers, and tells by whether importScripts() of a data: URL
@@ -193,10 +200,6 @@ async function loadPython({ module, files, switches }, fetchFile) {
     instance: await WebAssembly.instantiate(module, imports),
     module,
   });
-  const [{ loadPyodide }, { default: createPyodideModule }] = await Promise.all([
-    import(blobURL(files["pyodide/pyodide.mjs"])),
-    import(blobURL(files["pyodide/pyodide.asm.mjs"])),
-  ]);
   const jsglobals = Object.fromEntries(FOR_PROGRAMS.map((name) => [name, self[name]]));
   const options = {
     indexURL: `${switches.site}pyodide/`,
@@ -206,7 +209,7 @@ async function loadPython({ module, files, switches }, fetchFile) {
     env: { ...PYTHON_ENV },
   };
   
-  const zip = await files["playground.zip"].arrayBuffer();
+  const zip = await bytesOf(files["playground.zip"]);
   let pyodide = null;
   if (snapshot) {
     pyodide = await restore(loadPyodide, options, snapshot, files[ZIP_DIGEST]);

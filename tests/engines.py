@@ -1,0 +1,296 @@
+"""The browser engines learners use, each driven the way this machine can drive it, behind one
+small interface (`Tab`), and the playground's page as a learner uses it in any of them.
+
+- Chromium: Playwright (its own build where `playwright install` put one, else Debian's).
+- Firefox: Playwright, its own Firefox where installed, else Debian's Firefox ESR over WebDriver
+  BiDi (`channel="moz-firefox"`).
+- WebKit, Safari's engine: Playwright's own WebKit where installed, else Debian's WebKitGTK
+  (its MiniBrowser, through WebKitWebDriver and Selenium) on a virtual screen (Xvfb): WebKitGTK
+  has no headless mode.
+
+WebKitGTK is started with JavaScriptCore's SharedArrayBuffer switched on, as Safari ships it:
+Safari gives a cross-origin isolated page SharedArrayBuffer, WebKitGTK 2.50 gives it none
+unless asked (checked here: `typeof SharedArrayBuffer` is "undefined" in an isolated page
+without the switch). The page only uses it where `crossOriginIsolated` is true, so the
+not-isolated runs take Safari's path too.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import shutil
+import subprocess
+import time
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from playwright.sync_api import Browser, Page, Playwright
+
+ENGINES = ("chromium", "firefox", "webkit")
+DEBIAN_FIREFOX = Path("/usr/bin/firefox-esr")
+DEBIAN_WEBKIT_DRIVER = Path("/usr/bin/WebKitWebDriver")
+DEBIAN_MINIBROWSER = Path("/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser")
+# Loading Python takes 3 to 12 s across engines here; a loaded CI machine gets room.
+LOAD_TIMEOUT_S = 90
+
+
+class Tab(Protocol):
+    """One page of one engine. `function` arguments are JavaScript function expressions, called
+    with `arg`; an async one is awaited."""
+
+    engine: str
+
+    def goto(self, url: str) -> None: ...
+    def js(self, function: str, arg: Any = None) -> Any: ...
+    def wait(self, function: str, arg: Any = None, timeout_s: float = LOAD_TIMEOUT_S) -> Any: ...
+    def click(self, css: str) -> None: ...
+    def select(self, css: str, value: str) -> None: ...
+    def close(self) -> None: ...
+
+
+@dataclass
+class PlaywrightTab:
+    engine: str
+    page: Page
+
+    def goto(self, url: str) -> None:
+        self.page.goto(url)
+
+    def js(self, function: str, arg: Any = None) -> Any:
+        return self.page.evaluate(function, arg)
+
+    def wait(self, function: str, arg: Any = None, timeout_s: float = LOAD_TIMEOUT_S) -> Any:
+        # Checked every animation frame, so a wait measures no polling step.
+        handle = self.page.wait_for_function(
+            function, arg=arg, timeout=timeout_s * 1000, polling="raf"
+        )
+        return handle.json_value()
+
+    def click(self, css: str) -> None:
+        self.page.locator(css).click()
+
+    def select(self, css: str, value: str) -> None:
+        self.page.locator(css).select_option(value=value)
+
+    def close(self) -> None:
+        self.page.context.close()
+
+
+@dataclass
+class WebDriverTab:
+    engine: str
+    driver: Any  # selenium.webdriver.WebKitGTK
+
+    def goto(self, url: str) -> None:
+        self.driver.get(url)
+
+    def js(self, function: str, arg: Any = None) -> Any:
+        # WebDriver's Execute Script awaits a promise the script returns.
+        return self.driver.execute_script(f"return ({function})(arguments[0]);", arg)
+
+    def wait(self, function: str, arg: Any = None, timeout_s: float = LOAD_TIMEOUT_S) -> Any:
+        # The condition is checked in the page on every animation frame, as Playwright's
+        # polling="raf" does; WebDriver's script timeout bounds the wait.
+        self.driver.set_script_timeout(timeout_s)
+        return self.driver.execute_async_script(
+            f"""const [arg, done] = arguments;
+            const condition = ({function});
+            const check = async () => {{
+              const value = await condition(arg);
+              if (value) done(value); else requestAnimationFrame(check);
+            }};
+            check();""",
+            arg,
+        )
+
+    def click(self, css: str) -> None:
+        from selenium.webdriver.common.by import By
+
+        self.driver.find_element(By.CSS_SELECTOR, css).click()
+
+    def select(self, css: str, value: str) -> None:
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.support.select import Select
+
+        Select(self.driver.find_element(By.CSS_SELECTOR, css)).select_by_value(value)
+
+    def close(self) -> None:
+        self.driver.quit()
+
+
+def share_payload(code: str) -> str:
+    """What the page's Share button puts after #code=: raw deflate, base64url, unpadded."""
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -15)
+    packed = deflate.compress(code.encode()) + deflate.flush()
+    return base64.urlsafe_b64encode(packed).decode().rstrip("=")
+
+
+@contextmanager
+def virtual_screen() -> Iterator[str]:
+    """An X display for a browser with no headless mode: the one there is, else Xvfb's."""
+    if os.environ.get("DISPLAY"):
+        yield os.environ["DISPLAY"]
+        return
+    xvfb = shutil.which("Xvfb")
+    assert xvfb, "WebKitGTK needs a display: install xvfb (python3 build.py test does, as root)"
+    read, write = os.pipe()
+    # -displayfd: Xvfb picks a free display and writes its number once it is ready.
+    server = subprocess.Popen(
+        [xvfb, "-displayfd", str(write), "-screen", "0", "1280x1024x24", "-nolisten", "tcp"],
+        pass_fds=(write,),
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write)
+    with os.fdopen(read) as numbers:
+        display = f":{numbers.readline().strip()}"
+    try:
+        yield display
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def playwright_has_own(playwright: Playwright, engine: str) -> bool:
+    """Whether `playwright install <engine>` has put Playwright's own build here."""
+    try:
+        return Path(getattr(playwright, engine).executable_path).exists()
+    except Exception:  # no build for this platform
+        return False
+
+
+@dataclass
+class Engine:
+    """Opens tabs of one engine: `open_tab()` gives a fresh profile each time."""
+
+    name: str
+    browser: Browser | None = None  # Playwright's, where Playwright drives it
+    display: str | None = None  # for WebKitGTK
+
+    def open_tab(self, *, service_workers: bool = False) -> Tab:
+        if self.browser is not None:
+            context = self.browser.new_context(
+                service_workers="allow" if service_workers else "block"
+            )
+            page = context.new_page()
+            page.set_default_timeout(LOAD_TIMEOUT_S * 1000)
+            return PlaywrightTab(self.name, page)
+        return WebDriverTab(self.name, start_webkitgtk(self.display or ""))
+
+
+def start_webkitgtk(display: str) -> Any:
+    from selenium import webdriver
+    from selenium.webdriver.webkitgtk.options import Options
+    from selenium.webdriver.webkitgtk.service import Service
+
+    options = Options()
+    options.binary_location = str(DEBIAN_MINIBROWSER)
+    options.add_argument("--automation")
+    env = {**os.environ, "DISPLAY": display, "JSC_useSharedArrayBuffer": "true"}
+    service = Service(str(DEBIAN_WEBKIT_DRIVER), env=env)
+    driver = webdriver.WebKitGTK(options=options, service=service)
+    driver.set_page_load_timeout(LOAD_TIMEOUT_S)
+    return driver
+
+
+def launch(playwright: Playwright, name: str, display: str | None) -> Engine:
+    """Engine `name` as this machine has it (see the module's docstring)."""
+    if name == "firefox":
+        if playwright_has_own(playwright, "firefox"):
+            return Engine(name, playwright.firefox.launch())
+        assert DEBIAN_FIREFOX.exists(), "no Firefox: python3 build.py test installs firefox-esr"
+        browser = playwright.firefox.launch(
+            channel="moz-firefox", executable_path=str(DEBIAN_FIREFOX), headless=True
+        )
+        return Engine(name, browser)
+    if name == "webkit":
+        if playwright_has_own(playwright, "webkit"):
+            return Engine(name, playwright.webkit.launch())
+        assert DEBIAN_WEBKIT_DRIVER.exists(), (
+            "no WebKit: python3 build.py test installs webkit2gtk-driver"
+        )
+        return Engine(name, display=display)
+    raise ValueError(name)
+
+
+END_STATES = ("finished", "failed", "stopped")
+
+
+@dataclass
+class Learner:
+    """The playground's page in one tab, used as a learner uses it: code opened from a share
+    link (pasted into the address bar of the open tab), Run and Stop pressed, the Output pane
+    and the status line read."""
+
+    tab: Tab
+    url: str
+
+    def open(self, query: str = "") -> Learner:
+        self.tab.goto(self.url + (f"?{query}" if query else ""))
+        self.tab.wait("() => ['ready', 'failed'].includes(document.body.dataset.state)")
+        assert self.state == "ready", self.status
+        return self
+
+    @property
+    def state(self) -> str:
+        return str(self.tab.js("() => document.body.dataset.state"))
+
+    @property
+    def status(self) -> str:
+        return str(self.tab.js("() => document.getElementById('status').textContent"))
+
+    @property
+    def output(self) -> str:
+        return str(self.tab.js("() => document.getElementById('output').innerText"))
+
+    def body(self, name: str) -> str:
+        return str(self.tab.js("(name) => document.body.dataset[name] ?? ''", name))
+
+    def paste_link(self, code: str) -> None:
+        """Opens `code` as a share link pasted into this tab: the page shows it, unrun."""
+        before = self.tab.js("() => document.querySelector('.cm-content').innerText")
+        self.tab.js("(payload) => { location.hash = 'code=' + payload; }", share_payload(code))
+        self.tab.wait(
+            "(before) => document.querySelector('.cm-content').innerText !== before", before
+        )
+
+    def pick(self, value: str) -> None:
+        """Picks an example (its slug) or an exercise ("exercise:<slug>") in the picker."""
+        self.tab.select("#example", value)
+
+    def press_run(self) -> None:
+        """Presses Run and waits until the new run has started (it may already be over)."""
+        before = self.body("runs") or "0"
+        self.tab.click("#run")
+        self.tab.wait("(before) => document.body.dataset.runs !== before", before)
+
+    def wait_until_done(self, timeout_s: float = LOAD_TIMEOUT_S) -> str:
+        self.tab.wait(
+            "(ends) => ends.includes(document.body.dataset.state)", list(END_STATES), timeout_s
+        )
+        return self.state
+
+    def run(self, code: str | None = None) -> str:
+        """Runs `code` (or what the editor shows) to its end; returns the end state."""
+        if code is not None:
+            self.paste_link(code)
+        self.press_run()
+        return self.wait_until_done()
+
+    def stop(self) -> float:
+        """Presses Stop; returns the seconds until the page says the run stopped."""
+        started = time.monotonic()
+        self.tab.click("#stop")
+        self.tab.wait("() => document.body.dataset.state === 'stopped'")
+        return time.monotonic() - started
+
+    def seconds_taken(self) -> float:
+        import re
+
+        match = re.search(r"(\d+\.\d+) s", self.status)
+        assert match, f"no time in the status line: {self.status!r}"
+        return float(match.group(1))

@@ -1,0 +1,155 @@
+"""The playground in Firefox and WebKit (Safari's engine) as in Chromium, cross-origin isolated
+and not: what differs by engine, on one warm page per engine and serving (a learner's tab), so
+that each engine loads Python twice, not once a test.
+
+What differs by engine is how Python starts (the sealed frame's worker: a blob: URL, or a data:
+URL in WebKit when isolated), the timers the event loop is turned by, what Stop can use (the
+interrupt buffer where there is shared memory) and the speed of WebAssembly; so here are every
+lesson example's output and time, the blocking time.sleep, Stop, micropip, the Tasks table,
+and the way a start that fails is told. The sealed runner's ways out run in every engine in
+test_sealed.py; an exercise and an embed driven by messages in test_engines_course.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import Site
+from engines import Learner
+from expected import EXAMPLES, Expected, numbers_match
+from hosting import host_page, serving
+from test_exercises_page import solution
+from test_page import BLOCKING_SLEEP, MICROPIP, TIME_ABS, TIME_REL
+from test_stop import ISOLATED, PLAIN, STOP_WITHIN_S, STOPPABLE, WARM_RUN_WITHIN_S
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Stop's three steps, one program each (test_stop.py runs every kind in Chromium): cancelling
+# reaches an idle loop, the interrupt buffer a busy one and a blocking sleep, the spare worker
+# a program that refuses to be cancelled.
+STOP_KINDS = ("long-sleep", "busy-loop", "time-sleep", "swallows-cancel")
+
+
+@pytest.fixture(scope="module", params=[("firefox", ISOLATED), ("firefox", PLAIN),
+                                        ("webkit", ISOLATED), ("webkit", PLAIN)],
+                ids=lambda p: f"{p[0]}-{p[1]}")  # fmt: skip
+def learner(
+    request: pytest.FixtureRequest, engine_named, site: Site, plain_site: Site
+) -> Iterator[Learner]:
+    name, serving = request.param
+    tab = engine_named(name).open_tab()
+    learner = Learner(tab, (site if serving == ISOLATED else plain_site).url).open()
+    learner.serving = serving  # type: ignore[attr-defined]
+    yield learner
+    tab.close()
+
+
+def isolated(learner: Learner) -> bool:
+    return learner.serving == ISOLATED  # type: ignore[attr-defined, no-any-return]
+
+
+def test_the_page_says_how_python_runs_here(learner: Learner) -> None:
+    # Shared memory (Stop's interrupt buffer, the blocking sleep's wait) wherever the page is
+    # cross-origin isolated: Firefox's frames and WebKit's data: workers both keep it.
+    assert learner.body("isolated") == ("yes" if isolated(learner) else "no")
+
+
+@pytest.mark.parametrize("expected", EXAMPLES.values(), ids=list(EXAMPLES))
+def test_example_prints_what_cpython_prints_in_cpython_time(
+    learner: Learner, expected: Expected
+) -> None:
+    learner.pick(expected.slug)
+    assert learner.run() == "finished", learner.output
+    printed = learner.output
+    problem = numbers_match(expected.stdout, printed, rel=TIME_REL, abs_=TIME_ABS)
+    assert problem is None, f"{problem}\n--- printed:\n{printed}"
+    taken = learner.seconds_taken()
+    assert abs(taken - expected.seconds) <= max(TIME_REL * expected.seconds, TIME_ABS), taken
+    # The timeline's table lists every task the program made, each ended.
+    states = learner.tab.js(
+        "() => [...document.querySelectorAll('#tasks tbody tr')].map((r) => r.dataset.state)"
+    )
+    assert states, "the Tasks table is empty"
+    assert set(states) <= {"done", "failed", "cancelled"}, states
+
+
+def test_time_sleep_blocks_the_loop(learner: Learner) -> None:
+    assert learner.run(BLOCKING_SLEEP) == "finished"
+    assert learner.output == "ticker woke after 0.5s\n"
+
+
+def test_micropip_installs_from_the_sites_own_index(learner: Learner) -> None:
+    assert learner.run(MICROPIP) == "finished", learner.output
+    assert learner.output == "[(0, 'a'), (1, 'b')]\n"
+
+
+@pytest.mark.parametrize("name", STOP_KINDS)
+def test_stop_ends_the_program_within_a_second(learner: Learner, name: str) -> None:
+    program = STOPPABLE[name]
+    # The spare worker Stop's last step switches to, loaded in the background.
+    learner.tab.wait("() => document.body.dataset.spare === 'ready'")
+    learner.paste_link(program.code)
+    learner.press_run()
+    learner.tab.wait("() => document.getElementById('output').innerText.includes('started')")
+    latency = learner.stop()
+    print(f"\nstop latency, {name}, {learner.tab.engine}: {latency:.3f} s")
+    assert latency < STOP_WITHIN_S, f"Stop took {latency:.2f} s"
+    printed = learner.output
+    assert printed.rstrip().endswith("Stopped."), printed
+    if (ISOLATED if isolated(learner) else PLAIN) in program.finally_on:
+        assert "finally ran" in printed, printed
+    assert "Traceback" not in printed, printed
+    # The next Run starts at once, in the worker that was kept warm.
+    learner.paste_link("print('again')\n")
+    import time
+
+    started = time.monotonic()
+    assert learner.run() == "finished"
+    assert learner.output == "again\n"
+    assert time.monotonic() - started < WARM_RUN_WITHIN_S
+
+
+def test_an_exercise_is_checked_from_what_its_tasks_did(learner: Learner) -> None:
+    learner.pick("exercise:create-task")
+
+    def check() -> str:
+        learner.tab.click("#check")
+        said: str = learner.tab.wait(
+            """() => /^(Passed\\.|Not yet\\.)/.test(document.getElementById("feedback").textContent)
+              && document.getElementById("feedback").innerText"""
+        )
+        return said
+
+    # The starter awaits each job in turn: the check reads that from the run's trace.
+    said = check()
+    assert said.startswith("Not yet.") and "one after another" in said, said
+    learner.paste_link(solution("create-task"))
+    said = check()
+    assert said.startswith("Passed."), said
+
+
+@pytest.mark.parametrize("name", ["firefox", "webkit"])
+def test_a_course_page_drives_the_embedded_playground_by_messages(
+    engine_named, plain_site: Site, tmp_path, name: str
+) -> None:
+    # A course page on another origin, not isolated (an LMS sends no COOP/COEP), frames the
+    # playground and drives it by the host API's messages alone.
+    (tmp_path / "index.html").write_text(host_page(f"{plain_site.url}?embed=1"))
+    expected = EXAMPLES["gather-weather"]
+    with serving(tmp_path) as host:
+        tab = engine_named(name).open_tab()
+        try:
+            tab.goto(host)
+            tab.wait("() => window.heard.some((m) => m.type === 'ready')")
+            code = (ROOT / "py/examples/gather-weather.py").read_text()
+            tab.js("(code) => window.send({ type: 'set-code', code })", code)
+            tab.js("() => window.send({ type: 'run' })")
+            result = tab.wait("() => window.heard.find((m) => m.type === 'result')")
+        finally:
+            tab.close()
+    assert result["status"] == "finished", result
+    assert numbers_match(expected.stdout, result["stdout"], rel=TIME_REL, abs_=TIME_ABS) is None
+    assert abs(result["elapsed"] - expected.seconds) <= TIME_ABS, result["elapsed"]
+    assert {t["state"] for t in result["tasks"]} == {"done"}, result["tasks"]

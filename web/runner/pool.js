@@ -1,0 +1,177 @@
+// The sealed runner's second room: the Python workers. One is the worker for the next run (or
+// the current one); one spare loads behind it, for the run after and for Stop's last step
+// (each holds a whole Python, so one spare only). Every program and every check gets a worker
+// no earlier one touched: a used worker is thrown away and the spare takes its place.
+//
+// One rule for when the spare loads: whenever nothing runs. Loading Python keeps a core busy
+// for seconds, and a program sharing the CPU with it ran late (0.2 to 0.3 s on two cores),
+// against timings that must be CPython's. So a run takes the worker that is ready at once, and
+// a spare still loading then is let go (measured: a Run that waited for it started up to 3 s
+// late); the spare loads again once the run ends. The price: a program started while the
+// spare loaded that must be ended by Stop's last step leaves the next run to load Python anew.
+import { FromWorker, ToWorker, checkedFromWorker } from "./protocol.js";
+import { readSiteFile } from "./files.js";
+
+// Why a worker the frame saw fail never started (sandbox.js sends "WebAssembly: ..." when the
+// module would not compile, else the browser's message, often none), in words.
+function startFailure(message) {
+  if (message.startsWith("WebAssembly:")) {
+    return `this browser could not compile Python's WebAssembly (${message.slice(13).trim()}).`;
+  }
+  return `this browser would not run its worker${message ? ` (${message})` : ""}.`;
+}
+
+/**
+ * @typedef {{jspi: boolean, isolated: boolean, snapshot: boolean}} WorkerInfo
+ * @typedef {{id: number, port: MessagePort, info: WorkerInfo | null, ready: Promise<void>,
+ *   used: boolean, fail: (message: string) => void}} Slot
+ */
+
+/**
+ * The pool, over the frame (frame.js). `onReady(info)`: the first worker has loaded;
+ * `onFailed(message)`: the worker for the next run could not load; `onSpare(state)`: "none",
+ * "loading" or "ready"; `onMessage(slot, message)`: every other checked message of a worker.
+ */
+export function createPool(frame, site, switches, { onReady, onFailed, onSpare, onMessage }) {
+  /** @type {Slot | null} */
+  let python = null;
+  /** @type {Slot | null} */
+  let spare = null;
+  let busy = false; // a run or a check holds `python`
+  let loadedOnce = false;
+  let nextWorker = 1;
+
+  function spawn() {
+    const channel = new MessageChannel();
+    let markReady;
+    let markFailed;
+    /** @type {Slot} */
+    const slot = {
+      id: nextWorker++,
+      port: channel.port1,
+      info: null,
+      used: false,
+      ready: new Promise((resolve, reject) => {
+        markReady = resolve;
+        markFailed = reject;
+      }),
+      fail: (message) => {
+        markFailed(new Error(message));
+        if (slot === python) onFailed(message);
+        else drop(slot);
+      },
+    };
+    slot.ready.catch(() => {});
+    channel.port1.onmessage = ({ data }) => {
+      const message = checkedFromWorker(data);
+      if (message) heard(slot, message, markReady);
+    };
+    frame.spawn(slot.id, channel.port2, switches);
+    return slot;
+  }
+
+  function heard(slot, data, markReady) {
+    switch (data.type) {
+      case FromWorker.READY:
+        if (slot.info) return; // once
+        slot.info = { jspi: data.jspi, isolated: frame.isolated, snapshot: data.snapshot };
+        markReady();
+        if (slot === python) activated();
+        else onSpare("ready");
+        break;
+      case FromWorker.FAILED_TO_LOAD:
+        if (!slot.info) slot.fail(`Python could not start: ${data.message}`);
+        break;
+      case FromWorker.FETCH:
+        readSiteFile(site, data.url, data.integrity).then((answer) => {
+          const body = answer.body ? [answer.body] : [];
+          slot.port.postMessage({ type: ToWorker.FETCHED, request: data.request, ...answer }, body);
+        });
+        break;
+      default:
+        onMessage(slot, data);
+    }
+  }
+
+  // The worker for the next run has loaded: the page can run; a spare loads behind it.
+  function activated() {
+    if (!loadedOnce) {
+      loadedOnce = true;
+      frame.loadedPython();
+    }
+    onReady(python.info);
+    refill();
+  }
+
+  // The one rule: a spare loads whenever nothing runs, behind a worker that has loaded (never
+  // beside the first one, which would slow the page's start), from the snapshot once the frame
+  // has it.
+  function refill() {
+    if (spare || busy || !python?.info) return;
+    frame.sendSnapshot().then(() => {
+      if (spare || busy || !python?.info) return;
+      spare = spawn();
+      onSpare("loading");
+    });
+  }
+
+  function drop(slot) {
+    frame.terminate(slot.id);
+    if (spare !== slot) return;
+    spare = null;
+    onSpare("none");
+  }
+
+  return {
+    /** The worker the next run takes (it may still be loading). */
+    get next() {
+      return python;
+    },
+
+    /**
+     * A run (or a check) takes the next worker. While a program runs nothing else loads, and a
+     * spare still loading is let go; a check (short, and timing nothing) leaves it loading.
+     * Resolves to the slot, or null if it could not load.
+     */
+    async take({ program }) {
+      busy = program;
+      if (program && spare && !spare.info) drop(spare);
+      const slot = python;
+      try {
+        await slot.ready;
+      } catch {
+        return null;
+      }
+      return slot; // the caller sets `used` once it hands the worker a program or a check
+    },
+
+    /** The run is over: a used worker is thrown away, and the spare loads again. */
+    release() {
+      busy = false;
+      if (python.used) this.replace();
+      else refill();
+    },
+
+    /** Throws the next worker away (it ran a program, crashed, or would not stop). */
+    replace() {
+      frame.terminate(python.id);
+      python = spare ?? spawn();
+      spare = null;
+      onSpare("none");
+      // A spare that has loaded is ready now; one still loading reports READY itself.
+      if (python.info) activated();
+    },
+
+    /** The frame saw worker `id` die; returns its slot, if it is one of the pool's. */
+    died(id, message) {
+      const slot = [python, spare].find((s) => s?.id === id) ?? null;
+      if (slot && !slot.info) slot.fail(`Python could not start: ${startFailure(message)}`);
+      else if (slot && slot === spare) drop(slot);
+      return slot;
+    },
+
+    start() {
+      python = spawn();
+    },
+  };
+}

@@ -11,6 +11,7 @@
 // program has no way to it. The page checks every message anyway (protocol.js).
 // Pyodide's two scripts are bundled into this one (build.py): the worker is a classic script,
 // and in WebKit it starts from a data: URL (see sandbox.js), from where nothing else loads.
+import "./no-import-scripts.js";
 import { loadPyodide } from "pyodide/pyodide.mjs";
 import createPyodideModule from "pyodide/pyodide.asm.mjs";
 import {
@@ -190,11 +191,6 @@ async function loadPython({ module, files, switches }, fetchFile) {
   const snapshot = kept ? bytesOf(kept) : undefined;
   snapshot?.catch(() => {});
   self.fetch = fetchFile;
-  // Pyodide refuses classic workers, and tells by whether importScripts() of a data: URL
-  // works: here the frame's policy refuses it, but a browser that ignores the policy (a test
-  // context bypassing it) would let it through. No program needs it either.
-  // (It lives on the prototype, not on the global object.)
-  delete WorkerGlobalScope.prototype.importScripts;
   // Pyodide instantiates pyodide.asm.wasm by streaming it; the frame compiled it once for all.
   WebAssembly.instantiateStreaming = async (_response, imports) => ({
     instance: await WebAssembly.instantiate(module, imports),

@@ -25,7 +25,7 @@ export function createPicker(select, examples, exercises, requested, { onPick, p
   const exercisesBySlug = new Map(exercises.map((e) => [e.slug, e]));
 
   function label() {
-    for (const option of group.children) {
+    for (const option of /** @type {HTMLCollectionOf<HTMLOptionElement>} */ (group.children)) {
       const exercise = exercisesBySlug.get(option.value.slice(EXERCISE.length));
       option.text = `${passed(exercise.slug) ? "✓ " : ""}${exercise.title}`;
     }

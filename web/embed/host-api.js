@@ -65,7 +65,7 @@ export function connectHost(record, actions) {
   if (window.parent === window) return () => {}; // not embedded
   const origin = parentOrigin();
   // build.py --embed-origins: any other host gets nothing, and its commands are ignored.
-  const allowed = document.querySelector('meta[name="embed-origins"]')?.content.split(" ").filter(Boolean) ?? [];
+  const allowed = /** @type {HTMLMetaElement | null} */ (document.querySelector('meta[name="embed-origins"]'))?.content.split(" ").filter(Boolean) ?? [];
   if (allowed.length && !allowed.includes(origin)) return () => {};
   const tell = (type, fields = {}) =>
     window.parent.postMessage({ protocol: PROTOCOL, version: VERSION, type, ...fields }, origin);

@@ -114,7 +114,10 @@ export function createExercisePanel(el, { objectives, slugs, record, runner, run
 
   /** The tasks a message is about, marked in the Tasks table (data-flagged on their rows). */
   function flag(names) {
-    for (const row of document.querySelectorAll("#tasks tbody tr")) {
+    const rows = /** @type {NodeListOf<HTMLTableRowElement>} */ (
+      document.querySelectorAll("#tasks tbody tr")
+    );
+    for (const row of rows) {
       const name = row.cells[0]?.textContent ?? "";
       if (names.has(name)) row.dataset.flagged = "true";
       else delete row.dataset.flagged;

@@ -68,6 +68,6 @@ export function readOptions(url = location.href) {
  * link cannot turn the site into a package.
  */
 export function lmsPackage() {
-  const version = document.querySelector('meta[name="lms"]')?.content;
+  const version = /** @type {HTMLMetaElement | null} */ (document.querySelector('meta[name="lms"]'))?.content;
   return version === "scorm12" || version === "scorm2004" ? version : null;
 }

@@ -130,14 +130,14 @@ export function createRecord() {
       move("failed");
     },
     output(stream, text) {
-      if (!run || run.status !== "running") return;
+      if (run?.status !== "running") return;
       if (stream === "stdout") run.stdout += text;
       else if (stream === "stderr") run.stderr += text;
       run.output.push({ stream, text });
       emit({ type: "output", run, stream, text });
     },
     trace(events) {
-      if (!run || run.status !== "running") return;
+      if (run?.status !== "running") return;
       addEvents(run.trace, events);
       run.events.push(events);
       emit({ type: "trace", run, events });

@@ -265,7 +265,10 @@ export function facts(trace, now = trace.end) {
   changes.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   let inFlight = 0;
   let peak = 0;
-  for (const [, change] of changes) peak = Math.max(peak, (inFlight += change));
+  for (const [, change] of changes) {
+    inFlight += change;
+    peak = Math.max(peak, inFlight);
+  }
   return { wall, tasks, peak, byState };
 }
 
@@ -290,10 +293,17 @@ export function summary(trace, now) {
 const LOOP_TRACK = 0;
 
 /**
+ * One event of Chrome's trace format: a metadata (M), instant (i) or complete (X) event.
+ * @typedef {{ph: string, pid: number, tid?: number, name: string, s?: string, ts?: number,
+ *   dur?: number, args?: object}} ChromeEvent
+ */
+
+/**
  * The trace as Chrome's JSON trace format: one track (thread) per task. Names are words for
  * people reading it in Perfetto; `args` keep the schema's data, which fromChromeTrace reads.
  */
 export function toChromeTrace(trace, title) {
+  /** @type {ChromeEvent[]} */
   const events = [
     { ph: "M", pid: 1, tid: LOOP_TRACK, name: "thread_name", args: { name: "event loop" } },
     { ph: "M", pid: 1, name: "process_name", args: { name: title } },

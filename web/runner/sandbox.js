@@ -6,12 +6,14 @@
 // files.js). The frame takes orders from its parent window only, and listens to no worker.
 import {
   CONTROL_BYTES,
-  FromFrame,
   SIGINT,
   STOP_FLAG_INDEX,
   ToFrame,
   WASM,
   controlViews,
+  frameReadyMessage,
+  workerErrorMessage,
+  workerInit,
 } from "./protocol.js";
 
 // Where a KeyboardInterrupt lands in a finaliser or a weakref callback, Python has to swallow
@@ -103,18 +105,18 @@ function start(parent) {
     entry.worker = worker;
     worker.onerror = (event) => {
       event.preventDefault();
-      tell({ type: FromFrame.WORKER_ERROR, worker: id, message: String(event.message ?? "") });
+      tell(workerErrorMessage(id, String(event.message ?? "")));
     };
     let module = null;
     try {
       module = await compiled;
     } catch (error) {
-      tell({ type: FromFrame.WORKER_ERROR, worker: id, message: `WebAssembly: ${error}` });
+      tell(workerErrorMessage(id, `WebAssembly: ${error}`));
       return;
     }
     
     const handed = await filesForWorkers();
-    worker.postMessage({ port, module, files: handed, control: entry.control, switches }, [port]);
+    worker.postMessage(workerInit(port, module, handed, entry.control, switches), [port]);
   }
 
   function interrupt(entry) {
@@ -155,7 +157,7 @@ function start(parent) {
     }
   });
 
-  tell({ type: FromFrame.READY, isolated: shared });
+  tell(frameReadyMessage(shared));
 }
 
 start(parent);

@@ -20,12 +20,20 @@ import {
   unpackPlayground,
 } from "./interpreter.js";
 import {
-  FromWorker,
   STOP_FLAG_INDEX,
   ToWorker,
   ZIP_DIGEST,
   controlViews,
+  crashedMessage,
+  doneMessage,
+  failedToLoadMessage,
+  fetchMessage,
+  gradedMessage,
   interruptView,
+  outputMessage,
+  readyMessage,
+  startedMessage,
+  traceMessage,
 } from "./protocol.js";
 
 // Taken before any program runs.
@@ -79,7 +87,11 @@ function createOutputCap(post) {
       let keep = text.slice(0, OUTPUT_MAX_CHARS - chars);
       let room = OUTPUT_MAX_LINES - lines;
       let at = -1;
-      while (room > 0 && (at = keep.indexOf("\n", at + 1)) !== -1) room -= 1;
+      while (room > 0) {
+        at = keep.indexOf("\n", at + 1);
+        if (at === -1) break;
+        room -= 1;
+      }
       if (room === 0) keep = keep.slice(0, at + 1);
       lines += newlines(keep);
       chars += keep.length;
@@ -178,11 +190,17 @@ function guardedFetch(site, files, ask) {
 // (see sandbox.js).
 const bytesOf = async (body) => (body instanceof Blob ? body.arrayBuffer() : body);
 
+/**
+ * @param {import("./protocol.js").WorkerInit} init
+ * @param {typeof fetch} fetchFile
+ */
 async function loadPython({ module, files, switches }, fetchFile) {
   // Tests (and curious users) can hide WebAssembly stack switching to prove the non-JSPI path:
   // command-line switches do not turn it off in Chromium 156, deleting the API does.
   if (switches.jspi === "off") {
+    // @ts-expect-error JSPI (Suspending, promising) is not in TypeScript's lib yet
     delete WebAssembly.Suspending;
+    // @ts-expect-error as above
     delete WebAssembly.promising;
   }
   // Read while the scripts load: 31 MB from a Blob takes a while.
@@ -241,6 +259,7 @@ async function restore(loadPyodide, options, snapshot, served) {
   }
 }
 
+/** @param {import("./protocol.js").WorkerInit} init */
 async function start(init) {
   const send = sealed.post(init.port);
   const site = init.switches.site;
@@ -256,7 +275,7 @@ async function start(init) {
     new Promise((resolve) => {
       const request = nextRequest++;
       waiting.set(request, resolve);
-      send({ type: FromWorker.FETCH, request, url, integrity: integrity ?? null });
+      send(fetchMessage(request, url, integrity ?? null));
     });
 
   // A fatal error (a WebAssembly trap, the JavaScript stack overflowing under a deep
@@ -270,7 +289,7 @@ async function start(init) {
       event.preventDefault();
       if (crashed) return;
       crashed = true;
-      send({ type: FromWorker.CRASHED, id: runId, name: String(error.name), message: String(error.message) });
+      send(crashedMessage(runId, String(error.name), String(error.message)));
     } else if (error?.type === "KeyboardInterrupt" && stopPressed()) {
       event.preventDefault();
     }
@@ -283,12 +302,12 @@ async function start(init) {
   try {
     python = await loadPython(init, guardedFetch(site, init.files, ask));
   } catch (error) {
-    send({ type: FromWorker.FAILED_TO_LOAD, message: String(error?.message ?? error) });
+    send(failedToLoadMessage(String(error?.message ?? error)));
     return;
   }
   
   const { pyodide, restored } = python;
-  const output = (stream, text) => send({ type: FromWorker.OUTPUT, id: runId, stream, text });
+  const output = (stream, text) => send(outputMessage(runId, stream, text));
   pyodide.setStdout(writer("stdout", () => cap));
   pyodide.setStderr(writer("stderr", () => cap));
   // No keyboard: reading stdin meets end of file, as `python3 main.py < /dev/null` does
@@ -334,14 +353,14 @@ async function start(init) {
     }
     flushTrace = () => {
       const events = browser.take_trace();
-      if (events) send({ type: FromWorker.TRACE, id, events });
+      if (events) send(traceMessage(id, events));
     };
-    send({ type: FromWorker.STARTED, id, at: performance.timeOrigin + performance.now() });
+    send(startedMessage(id, performance.timeOrigin + performance.now()));
     // `result` is a plain object (browser.py makes it with to_js).
     browser.start(code, Boolean(trace), (result) => {
       flushTrace();
       cap.finish();
-      send({ type: FromWorker.DONE, id, ...result });
+      send(doneMessage(id, result));
     });
   }
 
@@ -356,7 +375,7 @@ async function start(init) {
     } catch (error) {
       console.warn(`The exercise's check could not run: ${error}`);
     }
-    send({ type: FromWorker.GRADED, id, verdict });
+    send(gradedMessage(id, verdict));
   }
 
   init.port.onmessage = (event) => {
@@ -382,7 +401,7 @@ async function start(init) {
       }
     }
   };
-  send({ type: FromWorker.READY, jspi, snapshot: restored });
+  send(readyMessage(jspi, restored));
 }
 
 // The frame's one message: the port, the compiled module, the files, the control buffer.

@@ -187,7 +187,7 @@ export function createTimeline(canvas, tip, { onTime, scroller, spacer }) {
     // The axis last, over the lanes: it stays put while the lanes scroll under it.
     ctx.fillStyle = colors.panel;
     ctx.fillRect(0, 0, width, AXIS_HEIGHT);
-    drawAxis(x, span, plotWidth, height);
+    drawAxis(x, span, plotWidth);
     const nowX = x(shownTime);
     ctx.strokeStyle = colors.now;
     ctx.lineWidth = 1.5;
@@ -391,7 +391,7 @@ export function createTimeline(canvas, tip, { onTime, scroller, spacer }) {
     const moves = { ArrowDown: 1, ArrowUp: -1, Home: -Infinity, End: Infinity };
     if (event.key in moves && rows.length) {
       event.preventDefault();
-      selected = Math.max(0, Math.min(rows.length - 1, (selected < 0 ? 0 : selected) + moves[event.key]));
+      selected = Math.max(0, Math.min(rows.length - 1, Math.max(selected, 0) + moves[event.key]));
       const top = selected * LANE_HEIGHT;
       const view = scroller.clientHeight - AXIS_HEIGHT;
       if (top < scroller.scrollTop) scroller.scrollTop = top;

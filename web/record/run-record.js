@@ -5,7 +5,14 @@
 import { addEvents, createTrace, facts } from "./trace-model.js";
 
 /** The page's states; `body[data-state]` shows the current one (tests and hosts read it). */
-export const STATES = Object.freeze(["loading", "ready", "running", "finished", "failed", "stopped"]);
+export const STATES = Object.freeze([
+  "loading",
+  "ready",
+  "running",
+  "finished",
+  "failed",
+  "stopped",
+]);
 export const END_STATES = Object.freeze(["finished", "failed", "stopped"]);
 
 // Where each state may go. "failed" is also where a Python that cannot load leaves the page.

@@ -47,9 +47,13 @@ export function openFrame(site, { onProgress, onFailed, onWorkerError, snapshot:
     clearTimeout(stallTimer);
     stallTimer = setTimeout(() => {
       if (!downloaded) {
-        fail("Python did not finish loading: the connection stopped sending data. Reload to try again.");
+        fail(
+          "Python did not finish loading: the connection stopped sending data. Reload to try again.",
+        );
       } else {
-        fail("Python did not finish starting: its files arrived, but it did not report back. Reload to try again.");
+        fail(
+          "Python did not finish starting: its files arrived, but it did not report back. Reload to try again.",
+        );
       }
     }, LOAD_STALL_MS);
   };
@@ -90,7 +94,8 @@ export function openFrame(site, { onProgress, onFailed, onWorkerError, snapshot:
   loaded.then(() => {
     if (frameReady) return;
     startTimer = setTimeout(
-      () => fail("Python could not start: this browser did not run the sandboxed frame it runs in."),
+      () =>
+        fail("Python could not start: this browser did not run the sandboxed frame it runs in."),
       FRAME_START_MS,
     );
   });
@@ -126,7 +131,9 @@ export function openFrame(site, { onProgress, onFailed, onWorkerError, snapshot:
     const cached = await kept;
     try {
       const digest = await zipDigest(await received["playground.zip"].arrayBuffer());
-      await hand(cached ? { [ZIP_DIGEST]: digest, [SNAPSHOT_FILE]: cached } : { [ZIP_DIGEST]: digest });
+      await hand(
+        cached ? { [ZIP_DIGEST]: digest, [SNAPSHOT_FILE]: cached } : { [ZIP_DIGEST]: digest },
+      );
     } catch {
       // No Web Crypto (a page served over plain http from another machine): no snapshot.
     }
@@ -136,10 +143,13 @@ export function openFrame(site, { onProgress, onFailed, onWorkerError, snapshot:
   const started = Promise.all([saidReady, handed]);
   // From here on Python starts in the frame's worker, which has all it needs: a worker that
   // fails says so at once (onWorkerError); one that hangs is told by the same timer.
-  started.then(() => {
-    downloaded = true;
-    watch();
-  }, () => {});
+  started.then(
+    () => {
+      downloaded = true;
+      watch();
+    },
+    () => {},
+  );
 
   let snapshotSent = null;
   return {
@@ -159,7 +169,10 @@ export function openFrame(site, { onProgress, onFailed, onWorkerError, snapshot:
      * @param {import("./protocol.js").Switches} switches
      */
     spawn(worker, port, switches) {
-      started.then(() => post(spawnMessage(worker, port, switches), [port]), () => {});
+      started.then(
+        () => post(spawnMessage(worker, port, switches), [port]),
+        () => {},
+      );
     },
     /** @param {number} worker */
     interrupt: (worker) => post(interruptMessage(worker)),

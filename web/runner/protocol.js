@@ -85,7 +85,12 @@ export const filesMessage = (files) => ({ type: ToFrame.FILES, files });
  * @param {MessagePort} port transferred with the message
  * @param {Switches} switches
  */
-export const spawnMessage = (worker, port, switches) => ({ type: ToFrame.SPAWN, worker, port, switches });
+export const spawnMessage = (worker, port, switches) => ({
+  type: ToFrame.SPAWN,
+  worker,
+  port,
+  switches,
+});
 /** @param {number} worker */
 export const interruptMessage = (worker) => ({ type: ToFrame.INTERRUPT, worker });
 /** @param {number} worker */
@@ -101,7 +106,11 @@ export const frameReadyMessage = (isolated) => ({ type: FromFrame.READY, isolate
  * @param {number} worker
  * @param {string} message
  */
-export const workerErrorMessage = (worker, message) => ({ type: FromFrame.WORKER_ERROR, worker, message });
+export const workerErrorMessage = (worker, message) => ({
+  type: FromFrame.WORKER_ERROR,
+  worker,
+  message,
+});
 
 // Sandbox frame -> worker: its one message, as it starts.
 
@@ -112,7 +121,13 @@ export const workerErrorMessage = (worker, message) => ({ type: FromFrame.WORKER
  * @param {SharedArrayBuffer | null} control the control buffer, where the frame is isolated
  * @param {Switches} switches
  */
-export const workerInit = (port, module, files, control, switches) => ({ port, module, files, control, switches });
+export const workerInit = (port, module, files, control, switches) => ({
+  port,
+  module,
+  files,
+  control,
+  switches,
+});
 /** @typedef {ReturnType<typeof workerInit>} WorkerInit */
 
 // Page -> worker.
@@ -185,13 +200,23 @@ export const doneMessage = (id, result) => ({
  * @param {string} name
  * @param {string} message
  */
-export const crashedMessage = (id, name, message) => ({ type: FromWorker.CRASHED, id, name, message });
+export const crashedMessage = (id, name, message) => ({
+  type: FromWorker.CRASHED,
+  id,
+  name,
+  message,
+});
 /**
  * @param {number} request
  * @param {string} url
  * @param {string | null} integrity
  */
-export const fetchMessage = (request, url, integrity) => ({ type: FromWorker.FETCH, request, url, integrity });
+export const fetchMessage = (request, url, integrity) => ({
+  type: FromWorker.FETCH,
+  request,
+  url,
+  integrity,
+});
 /**
  * @param {number} id
  * @param {string} verdict
@@ -200,7 +225,8 @@ export const gradedMessage = (id, verdict) => ({ type: FromWorker.GRADED, id, ve
 
 // The one thing a worker may read of the site, through the page: its package files, by path
 // below the site's root, without credentials. Nothing else of the origin is within reach.
-export const SITE_FILES = /^(pyodide\/[\w.+-]+\.(whl|json)|simple\/[\w.-]+\/(index\.html)?|wheels\/[\w.+-]+\.whl)$/;
+export const SITE_FILES =
+  /^(pyodide\/[\w.+-]+\.(whl|json)|simple\/[\w.-]+\/(index\.html)?|wheels\/[\w.+-]+\.whl)$/;
 
 // What the page fetches and hands the frame once: the worker's code (with Pyodide's scripts
 // bundled in, see worker.js), Pyodide's WebAssembly, the standard library, the playground's
@@ -223,14 +249,24 @@ const isText = (x) => typeof x === "string";
 const isNumber = (x) => typeof x === "number" && Number.isFinite(x);
 const isRunId = (x) => Number.isSafeInteger(x) && x > 0;
 const optional = (check) => (x) => x === undefined || x === null || check(x);
-const oneOf = (...values) => (x) => values.includes(x);
+const oneOf =
+  (...values) =>
+  (x) =>
+    values.includes(x);
 const isError = (x) =>
-  x !== null && typeof x === "object" && isNumber(x.line) && isNumber(x.column) && isText(x.message);
+  x !== null &&
+  typeof x === "object" &&
+  isNumber(x.line) &&
+  isNumber(x.column) &&
+  isText(x.message);
 
 // The shape of each message the page takes from a worker: field -> check. A message with a
 // type not listed, a field missing or of the wrong kind, is dropped.
 const FROM_WORKER_SHAPES = {
-  [FromWorker.READY]: { jspi: (x) => typeof x === "boolean", snapshot: (x) => typeof x === "boolean" },
+  [FromWorker.READY]: {
+    jspi: (x) => typeof x === "boolean",
+    snapshot: (x) => typeof x === "boolean",
+  },
   [FromWorker.FAILED_TO_LOAD]: { message: isText },
   [FromWorker.OUTPUT]: { id: isRunId, stream: oneOf("stdout", "stderr", "note"), text: isText },
   [FromWorker.STARTED]: { id: isRunId, at: isNumber },

@@ -55,7 +55,11 @@ export function createRunner(record, options) {
     onFailed: (message) => record.loadFailed(message),
     onWorkerError: (worker, message) => {
       const slot = pool.died(worker, message);
-      if (slot?.info) crashed(slot, "\nPython stopped with an internal error. It was restarted: you can run again.\n");
+      if (slot?.info)
+        crashed(
+          slot,
+          "\nPython stopped with an internal error. It was restarted: you can run again.\n",
+        );
     },
   });
   const pool = createPool(frame, site, switches, {
@@ -184,12 +188,15 @@ export function createRunner(record, options) {
       setTimeout(() => {
         if (isolated) frame.interrupt(slot.id);
       }, CANCEL_GRACE_MS),
-      setTimeout(() => {
-        if (current !== run) return;
-        record.output("note", "\nThe program did not stop; Python was restarted.\n");
-        finish({ status: "stopped", error: null });
-        // Without a control buffer (a page not cross-origin isolated) there is no step 2.
-      }, CANCEL_GRACE_MS + (isolated ? INTERRUPT_GRACE_MS : 0)),
+      setTimeout(
+        () => {
+          if (current !== run) return;
+          record.output("note", "\nThe program did not stop; Python was restarted.\n");
+          finish({ status: "stopped", error: null });
+          // Without a control buffer (a page not cross-origin isolated) there is no step 2.
+        },
+        CANCEL_GRACE_MS + (isolated ? INTERRUPT_GRACE_MS : 0),
+      ),
     );
     return finished;
   }

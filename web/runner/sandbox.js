@@ -28,7 +28,9 @@ const RESEND_EVERY_MS = 5;
 // data: URL, which inherits this frame's policy (no network) and its isolation. Chromium's
 // data: workers are never cross-origin isolated, so blob: comes first wherever it works.
 const blobWorkersStart = new Promise((resolve) => {
-  const probe = new Worker(URL.createObjectURL(new Blob(["postMessage(0)"], { type: "text/javascript" })));
+  const probe = new Worker(
+    URL.createObjectURL(new Blob(["postMessage(0)"], { type: "text/javascript" })),
+  );
   probe.onmessage = () => {
     probe.terminate();
     resolve(true);
@@ -97,7 +99,11 @@ function start(parent) {
   }
 
   async function spawn({ worker: id, port, switches }) {
-    const entry = { worker: null, control: shared ? new SharedArrayBuffer(CONTROL_BYTES) : null, resend: 0 };
+    const entry = {
+      worker: null,
+      control: shared ? new SharedArrayBuffer(CONTROL_BYTES) : null,
+      resend: 0,
+    };
     workers.set(id, entry);
     const url = await script;
     if (workers.get(id) !== entry) return; // ended before it started
@@ -114,7 +120,7 @@ function start(parent) {
       tell(workerErrorMessage(id, `WebAssembly: ${error}`));
       return;
     }
-    
+
     const handed = await filesForWorkers();
     worker.postMessage(workerInit(port, module, handed, entry.control, switches), [port]);
   }

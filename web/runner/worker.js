@@ -13,12 +13,7 @@
 // and in WebKit it starts from a data: URL (see sandbox.js), from where nothing else loads.
 import { loadPyodide } from "pyodide/pyodide.mjs";
 import createPyodideModule from "pyodide/pyodide.asm.mjs";
-import {
-  PYTHON_ENV,
-  importPlayground,
-  markedZip,
-  unpackPlayground,
-} from "./interpreter.js";
+import { PYTHON_ENV, importPlayground, markedZip, unpackPlayground } from "./interpreter.js";
 import {
   STOP_FLAG_INDEX,
   ToWorker,
@@ -49,6 +44,7 @@ const sealed = {
 // page, the frame, storage or the network. Not the boundary itself (the frame's opaque origin
 // and its content security policy are), but the whole of what a program needs: micropip and
 // pyodide.http use fetch, Request, AbortController and Object; Pyodide's timers setTimeout.
+// biome-ignore format: a list of names, many to a line
 const FOR_PROGRAMS = [
   "Math", "Date", "console", "JSON", "Object", "Array", "Promise", "Number", "String",
   "Boolean", "BigInt", "Symbol", "Map", "Set", "WeakMap", "WeakSet", "WeakRef", "Error",
@@ -58,7 +54,7 @@ const FOR_PROGRAMS = [
   "URLSearchParams", "Blob", "Headers", "Request", "Response", "AbortController", "AbortSignal",
   "setTimeout", "clearTimeout", "setInterval", "clearInterval", "queueMicrotask",
   "structuredClone", "performance", "fetch",
-]; // prettier-ignore
+];
 
 // Taken out of the worker's global scope before any program runs (see start).
 const CUT_OFF = ["Worker", "SharedWorker", "BroadcastChannel"];
@@ -226,13 +222,13 @@ async function loadPython({ module, files, switches }, fetchFile) {
     stdout: () => {},
     env: { ...PYTHON_ENV },
   };
-  
+
   const zip = await bytesOf(files["playground.zip"]);
   let pyodide = null;
   if (snapshot) {
     pyodide = await restore(loadPyodide, options, snapshot, files[ZIP_DIGEST]);
   }
-  
+
   const restored = Boolean(pyodide);
   pyodide ??= await loadPyodide(options);
   unpackPlayground(pyodide, zip);
@@ -297,7 +293,6 @@ async function start(init) {
   self.addEventListener("error", uncaught);
   self.addEventListener("unhandledrejection", uncaught);
 
-  
   let python;
   try {
     python = await loadPython(init, guardedFetch(site, init.files, ask));
@@ -305,7 +300,7 @@ async function start(init) {
     send(failedToLoadMessage(String(error?.message ?? error)));
     return;
   }
-  
+
   const { pyodide, restored } = python;
   const output = (stream, text) => send(outputMessage(runId, stream, text));
   pyodide.setStdout(writer("stdout", () => cap));

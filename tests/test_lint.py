@@ -1,4 +1,4 @@
-"""py/ and the tooling stay typed and lint-clean: the checks run as part of the test command."""
+"""py/, web/ and the tooling stay typed and lint-clean: checked as part of the test command."""
 
 from __future__ import annotations
 
@@ -9,11 +9,18 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+NODE_BIN = ROOT / "node_modules/.bin"
 
 CHECKS = {
     "ruff check": [sys.executable, "-m", "ruff", "check", "py", "tests", "build.py"],
     "ruff format": [sys.executable, "-m", "ruff", "format", "--check", "py", "tests", "build.py"],
     "mypy": [sys.executable, "-m", "mypy"],
+    # web/'s plain JavaScript, typed through its JSDoc: the page's modules, then the scripts
+    # that run in a worker's global scope (the Python worker, the service worker).
+    "tsc": [str(NODE_BIN / "tsc"), "--noEmit", "-p", "tsconfig.json"],
+    "tsc worker": [str(NODE_BIN / "tsc"), "--noEmit", "-p", "tsconfig.worker.json"],
+    # Biome's lint and its format check (biome.json), as CI runs them: nothing is written.
+    "biome": [str(NODE_BIN / "biome"), "ci", "--colors=off", "web"],
 }
 # Each exercise's check.py, typed as strictly: one mypy run each, since every one of them is
 # a module named "check" (mypy refuses two modules of one name in a run).

@@ -39,8 +39,12 @@ export function createOutput(element, record) {
     } else if (change.type === "output") {
       const { stream, text } = change;
       // The page's notes are lines of their own.
-      const line = stream === "note" && !text.startsWith("\n") && needsNewline() ? `\n${text}` : text;
-      pending.push({ stream, text: stream === "note" && !line.endsWith("\n") ? `${line}\n` : line });
+      const line =
+        stream === "note" && !text.startsWith("\n") && needsNewline() ? `\n${text}` : text;
+      pending.push({
+        stream,
+        text: stream === "note" && !line.endsWith("\n") ? `${line}\n` : line,
+      });
       if (!frame) frame = requestAnimationFrame(draw);
     } else if (change.type === "run-ended") {
       draw();

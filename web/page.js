@@ -15,7 +15,6 @@ import { createTimelinePanel } from "./timeline/timeline-panel.js";
 
 const $ = (id) => document.getElementById(id);
 
-
 /** A line of the page's own, about the page rather than a run (a bad link, a bad file). */
 function tell(text) {
   const notice = $("notice");
@@ -128,7 +127,13 @@ export function connect(runner, record, address) {
     stop: () => runner.stop(),
     setCode: (code) => codeTools.openCode(code),
   });
-  const opened = openExamples(requested, codeTools, linkRead, { record, runner, runCode: run, host, lms });
+  const opened = openExamples(requested, codeTools, linkRead, {
+    record,
+    runner,
+    runCode: run,
+    host,
+    lms,
+  });
 
   if (options.embed === "1") {
     codeChanged = openFullLink($("open-full"), editor, () => options.example ?? null);
@@ -168,7 +173,12 @@ const EXERCISE_ELEMENTS = {
   progressNote: "exercise-progress",
 };
 
-async function openExamples(requested, codeTools, linkRead, { record, runner, runCode, host, lms }) {
+async function openExamples(
+  requested,
+  codeTools,
+  linkRead,
+  { record, runner, runCode, host, lms },
+) {
   try {
     const [examples, course] = await Promise.all([
       loadExamples(),
@@ -207,7 +217,8 @@ async function openExamples(requested, codeTools, linkRead, { record, runner, ru
     });
     progress.subscribe(picker.relabel);
     progress.subscribe(() => host("progress", progressOf(progress, slugs)));
-    if (picker.unknownRequest) tell(`That ${picker.unknownRequest} does not exist; showing the first example.`);
+    if (picker.unknownRequest)
+      tell(`That ${picker.unknownRequest} does not exist; showing the first example.`);
   } catch {
     tell("The lesson's examples could not be loaded; you can still write your own code.");
     await linkRead;

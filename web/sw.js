@@ -10,25 +10,28 @@ const VERSION_CHECK_MS = 2000;
 // (a new worker with the new build is installing): the page gets the server's files, all new.
 let outdated = false;
 
-self.addEventListener("install", (event) => {
+// `self`, as what it is here (TypeScript's lib types it as any worker's global scope).
+const scope = /** @type {ServiceWorkerGlobalScope} */ (/** @type {unknown} */ (self));
+
+scope.addEventListener("install", (event) => {
   event.waitUntil(
     (async () => {
       const cache = await caches.open(CACHE);
       await cache.addAll(MANIFEST.files);
       // Safe to take over at once: any page still open got its files from the network
       // (see `outdated`) or from a cache whose files all came from one build.
-      await self.skipWaiting();
+      await scope.skipWaiting();
     })(),
   );
 });
 
-self.addEventListener("activate", (event) => {
+scope.addEventListener("activate", (event) => {
   event.waitUntil(
     (async () => {
       for (const key of await caches.keys()) {
         if (key.startsWith("playground-") && key !== CACHE) await caches.delete(key);
       }
-      await self.clients.claim();
+      await scope.clients.claim();
     })(),
   );
 });
@@ -52,15 +55,15 @@ async function fromCache(request) {
   );
 }
 
-self.addEventListener("fetch", (event) => {
+scope.addEventListener("fetch", (event) => {
   const request = event.request;
-  if (request.method !== "GET" || new URL(request.url).origin !== self.location.origin) return;
+  if (request.method !== "GET" || new URL(request.url).origin !== scope.location.origin) return;
   event.respondWith(
     (async () => {
       if (request.mode === "navigate" && request.destination === "document") {
         const version = await serverVersion();
         outdated = version !== null && version !== MANIFEST.version;
-        if (outdated) self.registration.update();
+        if (outdated) scope.registration.update();
       }
       if (!outdated) {
         const cached = await fromCache(request);

@@ -43,11 +43,11 @@ const WORDING = {
  */
 export function createCodeTools(editor, { space = "", onLoad = () => {} } = {}) {
   const $ = (id) => document.getElementById(id);
-  const resetButton = $("reset");
-  const shareButton = $("share");
+  const resetButton = /** @type {HTMLButtonElement} */ ($("reset"));
+  const shareButton = /** @type {HTMLButtonElement} */ ($("share"));
   const badge = $("code-state");
   const notice = $("code-notice");
-  const dialog = $("reset-dialog");
+  const dialog = /** @type {HTMLDialogElement} */ ($("reset-dialog"));
 
   const drafts = createDrafts(space);
   let slot = null; // what the editor shows: {kind, key, original, slug}

@@ -32,7 +32,17 @@ const highlight = HighlightStyle.define([
 export function createEditor(parent, { onRun, onChange, readOnly = false }) {
   const extensions = [
     // Above basicSetup's keymap, so Mod-Enter runs instead of inserting a line.
-    Prec.highest(keymap.of([{ key: "Mod-Enter", run: () => (onRun(), true) }])),
+    Prec.highest(
+      keymap.of([
+        {
+          key: "Mod-Enter",
+          run: () => {
+            onRun();
+            return true;
+          },
+        },
+      ]),
+    ),
     basicSetup,
     keymap.of([indentWithTab]),
     python(),
@@ -77,7 +87,7 @@ export function createEditor(parent, { onRun, onChange, readOnly = false }) {
       const doc = view.state.doc;
       const line = doc.line(Math.min(Math.max(error.line, 1), doc.lines));
       const from = Math.min(line.from + Math.max(error.column - 1, 0), line.to);
-      const to = from < line.to ? line.to : from;
+      const to = Math.max(from, line.to);
       view.dispatch(
         setDiagnostics(view.state, [{ from, to, severity: "error", message: error.message }]),
       );

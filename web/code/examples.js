@@ -25,14 +25,15 @@ export function createPicker(select, examples, exercises, requested, { onPick, p
   const exercisesBySlug = new Map(exercises.map((e) => [e.slug, e]));
 
   function label() {
-    for (const option of group.children) {
+    for (const option of /** @type {HTMLCollectionOf<HTMLOptionElement>} */ (group.children)) {
       const exercise = exercisesBySlug.get(option.value.slice(EXERCISE.length));
       option.text = `${passed(exercise.slug) ? "✓ " : ""}${exercise.title}`;
     }
   }
 
   function show(value, { updateURL }) {
-    const exercise = value.startsWith(EXERCISE) && exercisesBySlug.get(value.slice(EXERCISE.length));
+    const exercise =
+      value.startsWith(EXERCISE) && exercisesBySlug.get(value.slice(EXERCISE.length));
     const example = exercise ? null : (examplesBySlug.get(value) ?? examples[0]);
     select.value = exercise ? value : example.slug;
     if (updateURL) {
@@ -48,7 +49,9 @@ export function createPicker(select, examples, exercises, requested, { onPick, p
   label();
   select.addEventListener("change", () => show(select.value, { updateURL: true }));
   const wantsExercise = requested.exercise !== undefined && exercisesBySlug.has(requested.exercise);
-  show(wantsExercise ? EXERCISE + requested.exercise : (requested.example ?? ""), { updateURL: false });
+  show(wantsExercise ? EXERCISE + requested.exercise : (requested.example ?? ""), {
+    updateURL: false,
+  });
   return {
     /** What the URL asked for and does not exist: "example", "exercise" or null. */
     unknownRequest:

@@ -14,13 +14,16 @@ export function applyLook(options) {
   const shown = options.panes ? options.panes.split(",") : PANES;
   for (const pane of PANES) {
     const order = shown.indexOf(pane);
-    for (const element of document.querySelectorAll(`[data-pane="${pane}"]`)) {
+    const elements = /** @type {NodeListOf<HTMLElement>} */ (
+      document.querySelectorAll(`[data-pane="${pane}"]`)
+    );
+    for (const element of elements) {
       element.hidden = order === -1;
       element.style.order = String(order);
     }
   }
   // The timeline's pane holds the table too: shown if either is.
-  const timeline = document.querySelector(".timeline-pane");
+  const timeline = /** @type {HTMLElement} */ (document.querySelector(".timeline-pane"));
   const places = ["timeline", "table"].map((pane) => shown.indexOf(pane)).filter((i) => i >= 0);
   timeline.hidden = places.length === 0;
   timeline.style.order = String(Math.min(...places, PANES.length)); // else it sits before output

@@ -20,7 +20,8 @@ const COMMANDS = ["run", "stop", "set-code", "get-state"];
 
 /** The parent's origin, as the browser reports it; "*" where it is opaque. */
 export function parentOrigin() {
-  const reported = location.ancestorOrigins?.[0] ?? (document.referrer ? new URL(document.referrer).origin : null);
+  const reported =
+    location.ancestorOrigins?.[0] ?? (document.referrer ? new URL(document.referrer).origin : null);
   return !reported || reported === "null" ? "*" : reported;
 }
 
@@ -65,7 +66,12 @@ export function connectHost(record, actions) {
   if (window.parent === window) return () => {}; // not embedded
   const origin = parentOrigin();
   // build.py --embed-origins: any other host gets nothing, and its commands are ignored.
-  const allowed = document.querySelector('meta[name="embed-origins"]')?.content.split(" ").filter(Boolean) ?? [];
+  const allowed =
+    /** @type {HTMLMetaElement | null} */ (
+      document.querySelector('meta[name="embed-origins"]')
+    )?.content
+      .split(" ")
+      .filter(Boolean) ?? [];
   if (allowed.length && !allowed.includes(origin)) return () => {};
   const tell = (type, fields = {}) =>
     window.parent.postMessage({ protocol: PROTOCOL, version: VERSION, type, ...fields }, origin);
@@ -76,18 +82,26 @@ export function connectHost(record, actions) {
     const data = event.data;
     if (data?.protocol !== PROTOCOL || typeof data.type !== "string") return;
     if (data.version !== VERSION) {
-      tell("error", { message: `This playground speaks version ${VERSION} of the protocol.`, command: data.type });
+      tell("error", {
+        message: `This playground speaks version ${VERSION} of the protocol.`,
+        command: data.type,
+      });
       return;
     }
     if (!COMMANDS.includes(data.type)) {
-      tell("error", { message: `"${data.type}" is not a command this playground knows.`, command: data.type });
+      tell("error", {
+        message: `"${data.type}" is not a command this playground knows.`,
+        command: data.type,
+      });
     } else if (data.type === "get-state") {
       tell("state", { state: record.state });
     } else if (data.type === "set-code") {
-      if (typeof data.code !== "string") tell("error", { message: "set-code needs code, a string.", command: data.type });
+      if (typeof data.code !== "string")
+        tell("error", { message: "set-code needs code, a string.", command: data.type });
       else actions.setCode(data.code);
     } else if (data.type === "run") {
-      if (!record.canRun) tell("error", { message: "Python is not ready yet: wait for ready.", command: data.type });
+      if (!record.canRun)
+        tell("error", { message: "Python is not ready yet: wait for ready.", command: data.type });
       else actions.run();
     } else if (data.type === "stop") {
       actions.stop();

@@ -129,7 +129,9 @@ const SHRINK = [
   // checked attempts, and exercises not passed
   (data) => ({
     ...data,
-    ex: Object.fromEntries(Object.entries(data.ex).flatMap(([slug, e]) => (e.p ? [[slug, { p: 1 }]] : []))),
+    ex: Object.fromEntries(
+      Object.entries(data.ex).flatMap(([slug, e]) => (e.p ? [[slug, { p: 1 }]] : [])),
+    ),
   }),
   // the examples run (the LMS keeps the completion in its status)
   (data) => ({ ...data, ran: [] }),
@@ -150,7 +152,9 @@ const count = (value) => (Number.isSafeInteger(value) && value > 0 ? value : 0);
 export function suspendData({ ran, exercises }, limit) {
   const ex = mapValues(exercises, ({ passed, attempts, hints, solution }) =>
     Object.fromEntries(
-      Object.entries({ p: passed ? 1 : 0, a: attempts, h: hints, s: solution ? 1 : 0 }).filter(([, n]) => n),
+      Object.entries({ p: passed ? 1 : 0, a: attempts, h: hints, s: solution ? 1 : 0 }).filter(
+        ([, n]) => n,
+      ),
     ),
   );
   let data = { v: VERSION, ran: [...ran], ex };
@@ -170,15 +174,24 @@ export function readSuspendData(text, known) {
   } catch {
     data = null;
   }
-  if (text && data?.v !== VERSION) console.warn("The LMS's saved progress for this lesson could not be read; starting afresh.");
+  if (text && data?.v !== VERSION)
+    console.warn("The LMS's saved progress for this lesson could not be read; starting afresh.");
   const valid = data?.v === VERSION;
-  const ran = valid && Array.isArray(data.ran) ? data.ran.filter((slug) => known.examples.includes(slug)) : [];
+  const ran =
+    valid && Array.isArray(data.ran)
+      ? data.ran.filter((slug) => known.examples.includes(slug))
+      : [];
   const saved = valid && data.ex && typeof data.ex === "object" ? data.ex : {};
   const exercises = {};
   for (const slug of known.exercises) {
     const e = saved[slug];
     if (!e || typeof e !== "object") continue;
-    exercises[slug] = { passed: e.p === 1, attempts: count(e.a), hints: count(e.h), solution: e.s === 1 };
+    exercises[slug] = {
+      passed: e.p === 1,
+      attempts: count(e.a),
+      hints: count(e.h),
+      solution: e.s === 1,
+    };
   }
   return { ran, exercises };
 }
@@ -261,7 +274,10 @@ export function openLms() {
         const passed = slugs.exercises.filter((slug) => exercises[slug]?.passed).length;
         set(runtime.score(passed / slugs.exercises.length));
       }
-      set({ [runtime.exit]: "suspend", "cmi.suspend_data": suspendData({ ran, exercises }, runtime.limit) });
+      set({
+        [runtime.exit]: "suspend",
+        "cmi.suspend_data": suspendData({ ran, exercises }, runtime.limit),
+      });
       call("commit", "");
     }
 

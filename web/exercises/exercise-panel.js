@@ -44,8 +44,7 @@ export function createExercisePanel(el, { objectives, slugs, record, runner, run
     const mine = progress.get(exercise.slug);
     const done = progress.passed(slugs);
     const tries = `${mine.attempts} checked attempt${mine.attempts === 1 ? "" : "s"}`;
-    el.progressNote.textContent =
-      `${mine.passed ? "Passed · " : ""}${tries} · ${done} of ${slugs.length} exercises passed`;
+    el.progressNote.textContent = `${mine.passed ? "Passed · " : ""}${tries} · ${done} of ${slugs.length} exercises passed`;
     const hintsLeft = mine.hints < exercise.hints.length;
     el.hint.disabled = !hintsLeft;
     el.hintCount.textContent = `${mine.hints} of ${exercise.hints.length} hints shown`;
@@ -98,8 +97,9 @@ export function createExercisePanel(el, { objectives, slugs, record, runner, run
   function answers() {
     const given = {};
     for (const question of exercise.questions) {
-      const picked = [...el.questions.querySelectorAll(`[name="question-${question.id}"]:checked`)]
-        .map((input) => input.value);
+      const picked = [
+        ...el.questions.querySelectorAll(`[name="question-${question.id}"]:checked`),
+      ].map((input) => input.value);
       if (!question.multiple && picked.length === 0) return null;
       given[question.id] = question.multiple ? picked : picked[0];
     }
@@ -114,7 +114,10 @@ export function createExercisePanel(el, { objectives, slugs, record, runner, run
 
   /** The tasks a message is about, marked in the Tasks table (data-flagged on their rows). */
   function flag(names) {
-    for (const row of document.querySelectorAll("#tasks tbody tr")) {
+    const rows = /** @type {NodeListOf<HTMLTableRowElement>} */ (
+      document.querySelectorAll("#tasks tbody tr")
+    );
+    for (const row of rows) {
       const name = row.cells[0]?.textContent ?? "";
       if (names.has(name)) row.dataset.flagged = "true";
       else delete row.dataset.flagged;
@@ -125,7 +128,9 @@ export function createExercisePanel(el, { objectives, slugs, record, runner, run
     if (!exercise || checking) return;
     const given = exercise.questions.length ? answers() : {};
     if (given === null) {
-      say(["Answer every question first, then press Check: the program runs and your answers are marked against what it did."]);
+      say([
+        "Answer every question first, then press Check: the program runs and your answers are marked against what it did.",
+      ]);
       return;
     }
     const checked = exercise;
@@ -165,7 +170,10 @@ export function createExercisePanel(el, { objectives, slugs, record, runner, run
       }
       if (!verdict || verdict.status === "error") {
         const why = verdict?.messages?.[0]?.text;
-        say([why ?? "This exercise's check could not run, so your code was not marked. Press Check to try again."]);
+        say([
+          why ??
+            "This exercise's check could not run, so your code was not marked. Press Check to try again.",
+        ]);
         if (verdict?.check_error) console.warn(`check.py: ${verdict.check_error}`);
         return;
       }
@@ -211,7 +219,8 @@ export function createExercisePanel(el, { objectives, slugs, record, runner, run
   });
   progress.subscribe(showProgress);
   record.subscribe((change) => {
-    if (change.type === "state" || change.type === "python") el.check.disabled = checking || !record.canRun;
+    if (change.type === "state" || change.type === "python")
+      el.check.disabled = checking || !record.canRun;
     if (change.type === "run-started") flag(new Set());
   });
 

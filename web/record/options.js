@@ -51,7 +51,9 @@ export function readOptions(url = location.href) {
   const notices = [];
   for (const [name, value] of parsed.searchParams) {
     if (!Object.hasOwn(OPTIONS, name)) {
-      notices.push(`The address's option "${clip(name)}" is not one this page knows; it was ignored.`);
+      notices.push(
+        `The address's option "${clip(name)}" is not one this page knows; it was ignored.`,
+      );
       continue;
     }
     const problem = check(name, value);
@@ -68,6 +70,7 @@ export function readOptions(url = location.href) {
  * link cannot turn the site into a package.
  */
 export function lmsPackage() {
-  const version = document.querySelector('meta[name="lms"]')?.content;
+  const version = /** @type {HTMLMetaElement | null} */ (document.querySelector('meta[name="lms"]'))
+    ?.content;
   return version === "scorm12" || version === "scorm2004" ? version : null;
 }

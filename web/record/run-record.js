@@ -5,7 +5,14 @@
 import { addEvents, createTrace, facts } from "./trace-model.js";
 
 /** The page's states; `body[data-state]` shows the current one (tests and hosts read it). */
-export const STATES = Object.freeze(["loading", "ready", "running", "finished", "failed", "stopped"]);
+export const STATES = Object.freeze([
+  "loading",
+  "ready",
+  "running",
+  "finished",
+  "failed",
+  "stopped",
+]);
 export const END_STATES = Object.freeze(["finished", "failed", "stopped"]);
 
 // Where each state may go. "failed" is also where a Python that cannot load leaves the page.
@@ -130,14 +137,14 @@ export function createRecord() {
       move("failed");
     },
     output(stream, text) {
-      if (!run || run.status !== "running") return;
+      if (run?.status !== "running") return;
       if (stream === "stdout") run.stdout += text;
       else if (stream === "stderr") run.stderr += text;
       run.output.push({ stream, text });
       emit({ type: "output", run, stream, text });
     },
     trace(events) {
-      if (!run || run.status !== "running") return;
+      if (run?.status !== "running") return;
       addEvents(run.trace, events);
       run.events.push(events);
       emit({ type: "trace", run, events });

@@ -22,7 +22,15 @@ const EVENTS = Object.fromEntries(
 
 export function createTrace() {
   // prints: every line printed, {t, task, stream, text} (task null: outside every task).
-  return { tasks: [], byId: new Map(), groups: new Map(), blocked: [], prints: [], end: 0, problems: [] };
+  return {
+    tasks: [],
+    byId: new Map(),
+    groups: new Map(),
+    blocked: [],
+    prints: [],
+    end: 0,
+    problems: [],
+  };
 }
 
 /** One event of a flat batch, starting at `i`: {kind, ...fields} (times in seconds), or null. */
@@ -121,7 +129,8 @@ function taskFacts(trace, id) {
 
 function fill(template, args, trace) {
   return template.replace(/\{(\w+)(?:\.(\w+))?\}/g, (_, name, attribute) => {
-    if (!attribute) return typeof args[name] === "number" ? numberWords(args[name]) : String(args[name]);
+    if (!attribute)
+      return typeof args[name] === "number" ? numberWords(args[name]) : String(args[name]);
     const facts = taskFacts(trace, args[name]);
     if (attribute === "label") return facts?.label || String(args.name ?? "?");
     if (!facts) return attribute === "name" ? "a task" : "?";
@@ -193,7 +202,8 @@ export function segments(task, until) {
   let gapWait = null;
   for (const step of task.steps) {
     if (step.start > stop) break;
-    if (step.start > cursor) out.push({ start: cursor, end: step.start, state: gapState, wait: gapWait });
+    if (step.start > cursor)
+      out.push({ start: cursor, end: step.start, state: gapState, wait: gapWait });
     out.push({ start: step.start, end: Math.min(step.end, stop), state: "running", wait: null });
     cursor = step.end;
     gapState = step.wait ? "waiting" : "pending";
@@ -265,7 +275,10 @@ export function facts(trace, now = trace.end) {
   changes.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   let inFlight = 0;
   let peak = 0;
-  for (const [, change] of changes) peak = Math.max(peak, (inFlight += change));
+  for (const [, change] of changes) {
+    inFlight += change;
+    peak = Math.max(peak, inFlight);
+  }
   return { wall, tasks, peak, byState };
 }
 
@@ -275,7 +288,10 @@ export function summary(trace, now) {
   if (!trace.tasks.length) return "";
   const children = trace.tasks.filter((t) => t.parent != null);
   const counted = children.length ? children : trace.tasks;
-  const work = counted.reduce((sum, t) => sum + (Math.min(t.end ? t.end.t : wall, wall) - t.created), 0);
+  const work = counted.reduce(
+    (sum, t) => sum + (Math.min(t.end ? t.end.t : wall, wall) - t.created),
+    0,
+  );
   const n = counted.length;
   const concurrency = wall > 0 ? ` (concurrency ${(work / wall).toFixed(1)}×)` : "";
   const blocks = trace.blocked.filter((b) => b.start <= now);
@@ -290,10 +306,17 @@ export function summary(trace, now) {
 const LOOP_TRACK = 0;
 
 /**
+ * One event of Chrome's trace format: a metadata (M), instant (i) or complete (X) event.
+ * @typedef {{ph: string, pid: number, tid?: number, name: string, s?: string, ts?: number,
+ *   dur?: number, args?: object}} ChromeEvent
+ */
+
+/**
  * The trace as Chrome's JSON trace format: one track (thread) per task. Names are words for
  * people reading it in Perfetto; `args` keep the schema's data, which fromChromeTrace reads.
  */
 export function toChromeTrace(trace, title) {
+  /** @type {ChromeEvent[]} */
   const events = [
     { ph: "M", pid: 1, tid: LOOP_TRACK, name: "thread_name", args: { name: "event loop" } },
     { ph: "M", pid: 1, name: "process_name", args: { name: title } },
@@ -305,6 +328,7 @@ export function toChromeTrace(trace, title) {
       { ph: "M", pid: 1, tid, name: "thread_sort_index", args: { sort_index: index + 1 } },
     );
     const group = task.group != null ? trace.groups.get(task.group) : null;
+    // biome-ignore format: one trace event, its fields packed as Chrome's format documents them
     events.push({
       ph: "i", s: "t", pid: 1, tid, ts: task.created * US, name: "created",
       args: {
@@ -312,41 +336,46 @@ export function toChromeTrace(trace, title) {
         group: task.group, group_type: group?.type ?? null, group_size: group?.size ?? null,
         group_owner: group?.owner ?? null,
       },
-    }); // prettier-ignore
+    });
     for (const step of task.steps) {
+      // biome-ignore format: one trace event, its fields packed as Chrome's format documents them
       events.push({
         ph: "X", pid: 1, tid, ts: step.start * US, dur: (step.end - step.start) * US, name: "step",
         args: { wait: step.wait },
-      }); // prettier-ignore
+      });
     }
     for (const part of segments(task, trace.end)) {
       if (part.state === "waiting") {
+        // biome-ignore format: one trace event, its fields packed as Chrome's format documents them
         events.push({
           ph: "X", pid: 1, tid, ts: part.start * US, dur: (part.end - part.start) * US,
           name: `waiting on ${waitWords(part.wait, trace)}`,
-        }); // prettier-ignore
+        });
       }
     }
     if (task.end) {
       const { state, result, error, cause } = task.end;
+      // biome-ignore format: one trace event, its fields packed as Chrome's format documents them
       events.push({
         ph: "i", s: "t", pid: 1, tid, ts: task.end.t * US, name: state,
         args: { state, detail: state === "failed" ? error : state === "cancelled" ? cause : result,
           words: endWords(trace, task) },
-      }); // prettier-ignore
+      });
     }
   }
   for (const line of trace.prints) {
+    // biome-ignore format: one trace event, its fields packed as Chrome's format documents them
     events.push({
       ph: "i", s: "t", pid: 1, tid: line.task ?? LOOP_TRACK, ts: line.t * US, name: "printed",
       args: { task: line.task, stream: line.stream, text: line.text },
-    }); // prettier-ignore
+    });
   }
   for (const span of trace.blocked) {
+    // biome-ignore format: one trace event, its fields packed as Chrome's format documents them
     events.push({
       ph: "X", pid: 1, tid: LOOP_TRACK, ts: span.start * US, dur: (span.end - span.start) * US,
       name: "loop blocked", args: { task: span.task },
-    }); // prettier-ignore
+    });
   }
   return { traceEvents: events, displayTimeUnit: "ms", otherData: { tool: "asyncio playground" } };
 }
@@ -369,7 +398,12 @@ export function fromChromeTrace(json) {
     if (e.name === "created" && a.task != null) {
       if (a.group != null && !groups.has(a.group)) {
         groups.add(a.group);
-        const group = { group: a.group, type: a.group_type, owner: a.group_owner, size: a.group_size };
+        const group = {
+          group: a.group,
+          type: a.group_type,
+          owner: a.group_owner,
+          size: a.group_size,
+        };
         events.push([t, 0, wire("group", group)]);
       }
       events.push([t, 1, wire("created", { ...a, t })]);

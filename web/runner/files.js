@@ -118,7 +118,11 @@ export async function readSiteFile(site, url, integrity) {
     path = null;
   }
   if (path === null || !SITE_FILES.test(path)) {
-    return { ok: false, status: 403, message: "the playground's Python reads only the site's packages" };
+    return {
+      ok: false,
+      status: 403,
+      message: "the playground's Python reads only the site's packages",
+    };
   }
   try {
     const response = await fetch(new URL(path, site), {
@@ -126,7 +130,12 @@ export async function readSiteFile(site, url, integrity) {
       ...(typeof integrity === "string" && integrity ? { integrity } : {}),
     });
     const contentType = response.headers.get("Content-Type") ?? "application/octet-stream";
-    return { ok: response.ok, status: response.status, contentType, body: await response.arrayBuffer() };
+    return {
+      ok: response.ok,
+      status: response.status,
+      contentType,
+      body: await response.arrayBuffer(),
+    };
   } catch (error) {
     return { ok: false, status: 0, message: String(error?.message ?? error) };
   }

@@ -4,7 +4,16 @@
 // failed, in a sentence, as soon as it knows.
 import { fetchBuildInfo, fetchRunnerFiles, fetchSnapshot } from "./files.js";
 import { zipDigest } from "./interpreter.js";
-import { FromFrame, SNAPSHOT_FILE, ToFrame, ZIP_DIGEST } from "./protocol.js";
+import {
+  FromFrame,
+  SNAPSHOT_FILE,
+  ZIP_DIGEST,
+  calmMessage,
+  filesMessage,
+  interruptMessage,
+  spawnMessage,
+  terminateMessage,
+} from "./protocol.js";
 
 // Loading fails only when nothing has been heard for this long (a slow line is not a failure).
 const LOAD_STALL_MS = 45_000;
@@ -38,9 +47,13 @@ export function openFrame(site, { onProgress, onFailed, onWorkerError, snapshot:
     clearTimeout(stallTimer);
     stallTimer = setTimeout(() => {
       if (!downloaded) {
-        fail("Python did not finish loading: the connection stopped sending data. Reload to try again.");
+        fail(
+          "Python did not finish loading: the connection stopped sending data. Reload to try again.",
+        );
       } else {
-        fail("Python did not finish starting: its files arrived, but it did not report back. Reload to try again.");
+        fail(
+          "Python did not finish starting: its files arrived, but it did not report back. Reload to try again.",
+        );
       }
     }, LOAD_STALL_MS);
   };
@@ -81,7 +94,8 @@ export function openFrame(site, { onProgress, onFailed, onWorkerError, snapshot:
   loaded.then(() => {
     if (frameReady) return;
     startTimer = setTimeout(
-      () => fail("Python could not start: this browser did not run the sandboxed frame it runs in."),
+      () =>
+        fail("Python could not start: this browser did not run the sandboxed frame it runs in."),
       FRAME_START_MS,
     );
   });
@@ -100,7 +114,7 @@ export function openFrame(site, { onProgress, onFailed, onWorkerError, snapshot:
 
   // Each file goes to the frame as soon as it is whole (the WebAssembly first of all: the frame
   // compiles it while the rest arrives).
-  const hand = (files) => loaded.then(() => post({ type: ToFrame.FILES, files }));
+  const hand = (files) => loaded.then(() => post(filesMessage(files)));
   const info = fetchBuildInfo(site);
   const files = fetchRunnerFiles(site, info, {
     onProgress,
@@ -117,7 +131,9 @@ export function openFrame(site, { onProgress, onFailed, onWorkerError, snapshot:
     const cached = await kept;
     try {
       const digest = await zipDigest(await received["playground.zip"].arrayBuffer());
-      await hand(cached ? { [ZIP_DIGEST]: digest, [SNAPSHOT_FILE]: cached } : { [ZIP_DIGEST]: digest });
+      await hand(
+        cached ? { [ZIP_DIGEST]: digest, [SNAPSHOT_FILE]: cached } : { [ZIP_DIGEST]: digest },
+      );
     } catch {
       // No Web Crypto (a page served over plain http from another machine): no snapshot.
     }
@@ -127,10 +143,13 @@ export function openFrame(site, { onProgress, onFailed, onWorkerError, snapshot:
   const started = Promise.all([saidReady, handed]);
   // From here on Python starts in the frame's worker, which has all it needs: a worker that
   // fails says so at once (onWorkerError); one that hangs is told by the same timer.
-  started.then(() => {
-    downloaded = true;
-    watch();
-  }, () => {});
+  started.then(
+    () => {
+      downloaded = true;
+      watch();
+    },
+    () => {},
+  );
 
   let snapshotSent = null;
   return {
@@ -143,13 +162,24 @@ export function openFrame(site, { onProgress, onFailed, onWorkerError, snapshot:
       clearTimeout(stallTimer);
     },
     fail,
-    /** Starts worker number `worker`, talking over `port`, once the frame has the files. */
+    /**
+     * Starts worker number `worker`, talking over `port`, once the frame has the files.
+     * @param {number} worker
+     * @param {MessagePort} port
+     * @param {import("./protocol.js").Switches} switches
+     */
     spawn(worker, port, switches) {
-      started.then(() => post({ type: ToFrame.SPAWN, worker, port, switches }, [port]), () => {});
+      started.then(
+        () => post(spawnMessage(worker, port, switches), [port]),
+        () => {},
+      );
     },
-    interrupt: (worker) => post({ type: ToFrame.INTERRUPT, worker }),
-    calm: (worker) => post({ type: ToFrame.CALM, worker }),
-    terminate: (worker) => post({ type: ToFrame.TERMINATE, worker }),
+    /** @param {number} worker */
+    interrupt: (worker) => post(interruptMessage(worker)),
+    /** @param {number} worker */
+    calm: (worker) => post(calmMessage(worker)),
+    /** @param {number} worker */
+    terminate: (worker) => post(terminateMessage(worker)),
     /**
      * The snapshot the spares restore from, where the first worker could not: fetched once
      * (from the service worker's cache, or over the network), after Python is ready. Resolves
@@ -159,7 +189,7 @@ export function openFrame(site, { onProgress, onFailed, onWorkerError, snapshot:
       snapshotSent ??= kept.then(async (cached) => {
         if (cached || !(await shipped)) return; // the frame has it already, or there is none
         const blob = await fetchSnapshot(site, { cachedOnly: false });
-        if (blob) post({ type: ToFrame.FILES, files: { [SNAPSHOT_FILE]: blob } });
+        if (blob) post(filesMessage({ [SNAPSHOT_FILE]: blob }));
       });
       return snapshotSent;
     },

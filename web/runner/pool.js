@@ -9,7 +9,7 @@
 // a spare still loading then is let go (measured: a Run that waited for it started up to 3 s
 // late); the spare loads again once the run ends. The price: a program started while the
 // spare loaded that must be ended by Stop's last step leaves the next run to load Python anew.
-import { FromWorker, ToWorker, checkedFromWorker } from "./protocol.js";
+import { FromWorker, checkedFromWorker, fetchedMessage } from "./protocol.js";
 import { readSiteFile } from "./files.js";
 
 // Why a worker the frame saw fail never started (sandbox.js sends "WebAssembly: ..." when the
@@ -24,7 +24,8 @@ function startFailure(message) {
 /**
  * @typedef {{jspi: boolean, isolated: boolean, snapshot: boolean}} WorkerInfo
  * @typedef {{id: number, port: MessagePort, info: WorkerInfo | null, ready: Promise<void>,
- *   used: boolean, fail: (message: string) => void}} Slot
+ *   used: boolean, fail: (message: string) => void, gradingId?: number,
+ *   grading?: ((verdict: string | null) => void) | null}} Slot
  */
 
 /**
@@ -85,7 +86,7 @@ export function createPool(frame, site, switches, { onReady, onFailed, onSpare, 
       case FromWorker.FETCH:
         readSiteFile(site, data.url, data.integrity).then((answer) => {
           const body = answer.body ? [answer.body] : [];
-          slot.port.postMessage({ type: ToWorker.FETCHED, request: data.request, ...answer }, body);
+          slot.port.postMessage(fetchedMessage(data.request, answer), body);
         });
         break;
       default:

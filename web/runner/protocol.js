@@ -53,7 +53,7 @@ export const FromWorker = Object.freeze({
   STARTED: "started", // {type, id, at}: when the program started, as timeOrigin + now() in ms
   TRACE: "trace", // {type, id, events}: a JSON array of tracer events (trace_schema.json)
   DONE: "done", // {type, id, status: "finished" | "failed" | "stopped", error, elapsed}: elapsed
-  // is the program's own time in seconds. DONE may also carry exit_code (the program raised
+  // is the program's own time in seconds. DONE may also carry exitCode (the program raised
   // SystemExit) and hint (a sentence for the learner, e.g. how to install a missing module).
   CRASHED: "crashed", // {type, id, name, message}: Pyodide died (a wasm trap, a stack overflow)
   // {type, request, url, integrity}: read one of the site's own files (packages for
@@ -62,9 +62,171 @@ export const FromWorker = Object.freeze({
   GRADED: "graded", // {type, id, verdict}: the verdict as JSON ("" if the check could not run)
 });
 
+// The messages themselves, made only here: every site that posts one calls its function, so
+// each message's fields are declared once, typed (tsc checks the callers), and the page's
+// checks below read the same names the worker writes.
+
+/**
+ * What a worker is started with (the sandbox frame's switches, from the page's address).
+ * @typedef {{site: string, jspi: string, snapshot: string}} Switches
+ * `site`: the site's root URL; `jspi` and `snapshot` "on" or "off" (see ToFrame.SPAWN).
+ * @typedef {{line: number, column: number, message: string}} ProgramError
+ * @typedef {"finished" | "failed" | "stopped"} RunStatus
+ * @typedef {{ok: boolean, status: number, contentType?: string, body?: ArrayBuffer,
+ *   message?: string}} FetchAnswer
+ */
+
+// Page -> sandbox frame.
+
+/** @param {Record<string, Blob | ArrayBuffer | string>} files by path */
+export const filesMessage = (files) => ({ type: ToFrame.FILES, files });
+/**
+ * @param {number} worker
+ * @param {MessagePort} port transferred with the message
+ * @param {Switches} switches
+ */
+export const spawnMessage = (worker, port, switches) => ({
+  type: ToFrame.SPAWN,
+  worker,
+  port,
+  switches,
+});
+/** @param {number} worker */
+export const interruptMessage = (worker) => ({ type: ToFrame.INTERRUPT, worker });
+/** @param {number} worker */
+export const calmMessage = (worker) => ({ type: ToFrame.CALM, worker });
+/** @param {number} worker */
+export const terminateMessage = (worker) => ({ type: ToFrame.TERMINATE, worker });
+
+// Sandbox frame -> page.
+
+/** @param {boolean} isolated */
+export const frameReadyMessage = (isolated) => ({ type: FromFrame.READY, isolated });
+/**
+ * @param {number} worker
+ * @param {string} message
+ */
+export const workerErrorMessage = (worker, message) => ({
+  type: FromFrame.WORKER_ERROR,
+  worker,
+  message,
+});
+
+// Sandbox frame -> worker: its one message, as it starts.
+
+/**
+ * @param {MessagePort} port the worker's port to the page, transferred with the message
+ * @param {WebAssembly.Module} module Pyodide's WebAssembly, compiled once by the frame
+ * @param {Record<string, Blob | ArrayBuffer | string>} files
+ * @param {SharedArrayBuffer | null} control the control buffer, where the frame is isolated
+ * @param {Switches} switches
+ */
+export const workerInit = (port, module, files, control, switches) => ({
+  port,
+  module,
+  files,
+  control,
+  switches,
+});
+/** @typedef {ReturnType<typeof workerInit>} WorkerInit */
+
+// Page -> worker.
+
+/**
+ * @param {number} id
+ * @param {string} code
+ * @param {boolean} trace
+ */
+export const runMessage = (id, code, trace) => ({ type: ToWorker.RUN, id, code, trace });
+/** @param {number} id */
+export const stopMessage = (id) => ({ type: ToWorker.STOP, id });
+/** @param {number} id */
+export const sendTraceMessage = (id) => ({ type: ToWorker.SEND_TRACE, id });
+/**
+ * @param {number} request
+ * @param {FetchAnswer} answer
+ */
+export const fetchedMessage = (request, answer) => ({ type: ToWorker.FETCHED, request, ...answer });
+/**
+ * @param {number} id
+ * @param {string} check the check's source
+ * @param {string} run the run's data as JSON
+ */
+export const gradeMessage = (id, check, run) => ({ type: ToWorker.GRADE, id, check, run });
+
+// Worker -> page (checked on arrival by checkedFromWorker).
+
+/**
+ * @param {boolean} jspi
+ * @param {boolean} snapshot
+ */
+export const readyMessage = (jspi, snapshot) => ({ type: FromWorker.READY, jspi, snapshot });
+/** @param {string} message */
+export const failedToLoadMessage = (message) => ({ type: FromWorker.FAILED_TO_LOAD, message });
+/**
+ * @param {number} id
+ * @param {"stdout" | "stderr" | "note"} stream
+ * @param {string} text
+ */
+export const outputMessage = (id, stream, text) => ({ type: FromWorker.OUTPUT, id, stream, text });
+/**
+ * @param {number} id
+ * @param {number} at
+ */
+export const startedMessage = (id, at) => ({ type: FromWorker.STARTED, id, at });
+/**
+ * @param {number} id
+ * @param {string} events
+ */
+export const traceMessage = (id, events) => ({ type: FromWorker.TRACE, id, events });
+/**
+ * A run's end, from what py/playground/browser.py returns: its `exit_code` is renamed here,
+ * the one place Python's names meet the page's.
+ * @param {number} id
+ * @param {{status: RunStatus, error?: ProgramError | null, elapsed?: number,
+ *   exit_code?: number, hint?: string}} result
+ */
+export const doneMessage = (id, result) => ({
+  type: FromWorker.DONE,
+  id,
+  status: result.status,
+  error: result.error,
+  elapsed: result.elapsed,
+  exitCode: result.exit_code,
+  hint: result.hint,
+});
+/**
+ * @param {number | null} id
+ * @param {string} name
+ * @param {string} message
+ */
+export const crashedMessage = (id, name, message) => ({
+  type: FromWorker.CRASHED,
+  id,
+  name,
+  message,
+});
+/**
+ * @param {number} request
+ * @param {string} url
+ * @param {string | null} integrity
+ */
+export const fetchMessage = (request, url, integrity) => ({
+  type: FromWorker.FETCH,
+  request,
+  url,
+  integrity,
+});
+/**
+ * @param {number} id
+ * @param {string} verdict
+ */
+export const gradedMessage = (id, verdict) => ({ type: FromWorker.GRADED, id, verdict });
+
 // The one thing a worker may read of the site, through the page: its package files, by path
 // below the site's root, without credentials. Nothing else of the origin is within reach.
-export const SITE_FILES = /^(pyodide\/[\w.+-]+\.(whl|json)|simple\/[\w.-]+\/(index\.html)?|wheels\/[\w.+-]+\.whl)$/;
+export const SITE_FILES =
+  /^(pyodide\/[\w.+-]+\.(whl|json)|simple\/[\w.-]+\/(index\.html)?|wheels\/[\w.+-]+\.whl)$/;
 
 // What the page fetches and hands the frame once: the worker's code (with Pyodide's scripts
 // bundled in, see worker.js), Pyodide's WebAssembly, the standard library, the playground's
@@ -87,14 +249,24 @@ const isText = (x) => typeof x === "string";
 const isNumber = (x) => typeof x === "number" && Number.isFinite(x);
 const isRunId = (x) => Number.isSafeInteger(x) && x > 0;
 const optional = (check) => (x) => x === undefined || x === null || check(x);
-const oneOf = (...values) => (x) => values.includes(x);
+const oneOf =
+  (...values) =>
+  (x) =>
+    values.includes(x);
 const isError = (x) =>
-  x !== null && typeof x === "object" && isNumber(x.line) && isNumber(x.column) && isText(x.message);
+  x !== null &&
+  typeof x === "object" &&
+  isNumber(x.line) &&
+  isNumber(x.column) &&
+  isText(x.message);
 
 // The shape of each message the page takes from a worker: field -> check. A message with a
 // type not listed, a field missing or of the wrong kind, is dropped.
 const FROM_WORKER_SHAPES = {
-  [FromWorker.READY]: { jspi: (x) => typeof x === "boolean", snapshot: (x) => typeof x === "boolean" },
+  [FromWorker.READY]: {
+    jspi: (x) => typeof x === "boolean",
+    snapshot: (x) => typeof x === "boolean",
+  },
   [FromWorker.FAILED_TO_LOAD]: { message: isText },
   [FromWorker.OUTPUT]: { id: isRunId, stream: oneOf("stdout", "stderr", "note"), text: isText },
   [FromWorker.STARTED]: { id: isRunId, at: isNumber },
@@ -104,7 +276,7 @@ const FROM_WORKER_SHAPES = {
     status: oneOf("finished", "failed", "stopped"),
     error: optional(isError),
     elapsed: optional(isNumber),
-    exit_code: optional(Number.isSafeInteger),
+    exitCode: optional(Number.isSafeInteger),
     hint: optional(isText),
   },
   [FromWorker.CRASHED]: { id: optional(isRunId), name: isText, message: isText },
@@ -137,7 +309,10 @@ const INTERRUPT_BYTE = 4;
 const LOST_BYTE = 5;
 export const SIGINT = 2;
 
-/** The control buffer's fields, as the frame and the worker both read them. */
+/**
+ * The control buffer's fields, as the frame and the worker both read them.
+ * @param {SharedArrayBuffer} buffer
+ */
 export function controlViews(buffer) {
   return {
     flag: new Int32Array(buffer, 0, 1),
@@ -154,6 +329,7 @@ export function controlViews(buffer) {
  * 50 turns, so often that this befell 2 of ~90 Stops with the machine busy: the program ran on
  * until the spare worker replaced it, and its `finally` never ran. Readers that only read
  * (Pyodide's checkInterrupt) consume nothing.
+ * @param {Uint8Array} byte
  */
 export function interruptView(byte) {
   let read = 0;

@@ -4,7 +4,7 @@
 // program touched.
 import { openFrame } from "./frame.js";
 import { createPool } from "./pool.js";
-import { FromWorker, ToWorker } from "./protocol.js";
+import { FromWorker, gradeMessage, runMessage, sendTraceMessage, stopMessage } from "./protocol.js";
 
 // Stop escalates in three steps, all within one second:
 // 1. ask the worker to cancel every task (finally blocks run) - enough for an idle loop,
@@ -55,7 +55,11 @@ export function createRunner(record, options) {
     onFailed: (message) => record.loadFailed(message),
     onWorkerError: (worker, message) => {
       const slot = pool.died(worker, message);
-      if (slot?.info) crashed(slot, "\nPython stopped with an internal error. It was restarted: you can run again.\n");
+      if (slot?.info)
+        crashed(
+          slot,
+          "\nPython stopped with an internal error. It was restarted: you can run again.\n",
+        );
     },
   });
   const pool = createPool(frame, site, switches, {
@@ -75,7 +79,7 @@ export function createRunner(record, options) {
         if (run) record.output(data.stream, data.text);
         break;
       case FromWorker.STARTED:
-        if (!run || run.started !== true) return;
+        if (run?.started !== true) return;
         // Worker and page clocks have different origins; timeOrigin makes them comparable.
         run.started = "running";
         record.align(data.at - performance.timeOrigin);
@@ -92,7 +96,7 @@ export function createRunner(record, options) {
         break;
       case FromWorker.DONE:
         if (run) {
-          const { status, error, exit_code: exitCode, hint, elapsed } = data;
+          const { status, error, exitCode, hint, elapsed } = data;
           finish({ status, error, exitCode: exitCode ?? undefined, hint, elapsed });
         }
         break;
@@ -132,7 +136,7 @@ export function createRunner(record, options) {
   function askForTrace(slot, run) {
     const ask = () => {
       if (current !== run) return;
-      slot.port.postMessage({ type: ToWorker.SEND_TRACE, id: run.id });
+      slot.port.postMessage(sendTraceMessage(run.id));
       requestAnimationFrame(ask);
     };
     requestAnimationFrame(ask);
@@ -157,7 +161,7 @@ export function createRunner(record, options) {
     run.slot = slot;
     run.started = true;
     slot.used = true;
-    slot.port.postMessage({ type: ToWorker.RUN, id: run.id, code, trace });
+    slot.port.postMessage(runMessage(run.id, code, trace));
     return result;
   }
 
@@ -179,17 +183,20 @@ export function createRunner(record, options) {
     }
     const slot = run.slot;
     const isolated = frame.isolated;
-    slot.port.postMessage({ type: ToWorker.STOP, id: run.id });
+    slot.port.postMessage(stopMessage(run.id));
     run.timers.push(
       setTimeout(() => {
         if (isolated) frame.interrupt(slot.id);
       }, CANCEL_GRACE_MS),
-      setTimeout(() => {
-        if (current !== run) return;
-        record.output("note", "\nThe program did not stop; Python was restarted.\n");
-        finish({ status: "stopped", error: null });
-        // Without a control buffer (a page not cross-origin isolated) there is no step 2.
-      }, CANCEL_GRACE_MS + (isolated ? INTERRUPT_GRACE_MS : 0)),
+      setTimeout(
+        () => {
+          if (current !== run) return;
+          record.output("note", "\nThe program did not stop; Python was restarted.\n");
+          finish({ status: "stopped", error: null });
+          // Without a control buffer (a page not cross-origin isolated) there is no step 2.
+        },
+        CANCEL_GRACE_MS + (isolated ? INTERRUPT_GRACE_MS : 0),
+      ),
     );
     return finished;
   }
@@ -213,7 +220,7 @@ export function createRunner(record, options) {
           resolve(answer);
         };
         const run = JSON.stringify(runData);
-        slot.port.postMessage({ type: ToWorker.GRADE, id: slot.gradingId, check, run });
+        slot.port.postMessage(gradeMessage(slot.gradingId, check, run));
       });
       slot.grading = null;
       pool.release();

@@ -6,12 +6,14 @@
 // files.js). The frame takes orders from its parent window only, and listens to no worker.
 import {
   CONTROL_BYTES,
-  FromFrame,
   SIGINT,
   STOP_FLAG_INDEX,
   ToFrame,
   WASM,
   controlViews,
+  frameReadyMessage,
+  workerErrorMessage,
+  workerInit,
 } from "./protocol.js";
 
 // Where a KeyboardInterrupt lands in a finaliser or a weakref callback, Python has to swallow
@@ -26,7 +28,9 @@ const RESEND_EVERY_MS = 5;
 // data: URL, which inherits this frame's policy (no network) and its isolation. Chromium's
 // data: workers are never cross-origin isolated, so blob: comes first wherever it works.
 const blobWorkersStart = new Promise((resolve) => {
-  const probe = new Worker(URL.createObjectURL(new Blob(["postMessage(0)"], { type: "text/javascript" })));
+  const probe = new Worker(
+    URL.createObjectURL(new Blob(["postMessage(0)"], { type: "text/javascript" })),
+  );
   probe.onmessage = () => {
     probe.terminate();
     resolve(true);
@@ -95,7 +99,11 @@ function start(parent) {
   }
 
   async function spawn({ worker: id, port, switches }) {
-    const entry = { worker: null, control: shared ? new SharedArrayBuffer(CONTROL_BYTES) : null, resend: 0 };
+    const entry = {
+      worker: null,
+      control: shared ? new SharedArrayBuffer(CONTROL_BYTES) : null,
+      resend: 0,
+    };
     workers.set(id, entry);
     const url = await script;
     if (workers.get(id) !== entry) return; // ended before it started
@@ -103,18 +111,18 @@ function start(parent) {
     entry.worker = worker;
     worker.onerror = (event) => {
       event.preventDefault();
-      tell({ type: FromFrame.WORKER_ERROR, worker: id, message: String(event.message ?? "") });
+      tell(workerErrorMessage(id, String(event.message ?? "")));
     };
     let module = null;
     try {
       module = await compiled;
     } catch (error) {
-      tell({ type: FromFrame.WORKER_ERROR, worker: id, message: `WebAssembly: ${error}` });
+      tell(workerErrorMessage(id, `WebAssembly: ${error}`));
       return;
     }
-    
+
     const handed = await filesForWorkers();
-    worker.postMessage({ port, module, files: handed, control: entry.control, switches }, [port]);
+    worker.postMessage(workerInit(port, module, handed, entry.control, switches), [port]);
   }
 
   function interrupt(entry) {
@@ -155,7 +163,7 @@ function start(parent) {
     }
   });
 
-  tell({ type: FromFrame.READY, isolated: shared });
+  tell(frameReadyMessage(shared));
 }
 
 start(parent);

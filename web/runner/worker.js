@@ -14,19 +14,22 @@
 import "./no-import-scripts.js";
 import { loadPyodide } from "pyodide/pyodide.mjs";
 import createPyodideModule from "pyodide/pyodide.asm.mjs";
+import { PYTHON_ENV, importPlayground, markedZip, unpackPlayground } from "./interpreter.js";
 import {
-  PYTHON_ENV,
-  importPlayground,
-  markedZip,
-  unpackPlayground,
-} from "./interpreter.js";
-import {
-  FromWorker,
   STOP_FLAG_INDEX,
   ToWorker,
   ZIP_DIGEST,
   controlViews,
+  crashedMessage,
+  doneMessage,
+  failedToLoadMessage,
+  fetchMessage,
+  gradedMessage,
   interruptView,
+  outputMessage,
+  readyMessage,
+  startedMessage,
+  traceMessage,
 } from "./protocol.js";
 
 // Taken before any program runs.
@@ -42,6 +45,7 @@ const sealed = {
 // page, the frame, storage or the network. Not the boundary itself (the frame's opaque origin
 // and its content security policy are), but the whole of what a program needs: micropip and
 // pyodide.http use fetch, Request, AbortController and Object; Pyodide's timers setTimeout.
+// biome-ignore format: a list of names, many to a line
 const FOR_PROGRAMS = [
   "Math", "Date", "console", "JSON", "Object", "Array", "Promise", "Number", "String",
   "Boolean", "BigInt", "Symbol", "Map", "Set", "WeakMap", "WeakSet", "WeakRef", "Error",
@@ -51,7 +55,7 @@ const FOR_PROGRAMS = [
   "URLSearchParams", "Blob", "Headers", "Request", "Response", "AbortController", "AbortSignal",
   "setTimeout", "clearTimeout", "setInterval", "clearInterval", "queueMicrotask",
   "structuredClone", "performance", "fetch",
-]; // prettier-ignore
+];
 
 // Taken out of the worker's global scope before any program runs (see start).
 const CUT_OFF = ["Worker", "SharedWorker", "BroadcastChannel"];
@@ -80,7 +84,11 @@ function createOutputCap(post) {
       let keep = text.slice(0, OUTPUT_MAX_CHARS - chars);
       let room = OUTPUT_MAX_LINES - lines;
       let at = -1;
-      while (room > 0 && (at = keep.indexOf("\n", at + 1)) !== -1) room -= 1;
+      while (room > 0) {
+        at = keep.indexOf("\n", at + 1);
+        if (at === -1) break;
+        room -= 1;
+      }
       if (room === 0) keep = keep.slice(0, at + 1);
       lines += newlines(keep);
       chars += keep.length;
@@ -179,11 +187,17 @@ function guardedFetch(site, files, ask) {
 // (see sandbox.js).
 const bytesOf = async (body) => (body instanceof Blob ? body.arrayBuffer() : body);
 
+/**
+ * @param {import("./protocol.js").WorkerInit} init
+ * @param {typeof fetch} fetchFile
+ */
 async function loadPython({ module, files, switches }, fetchFile) {
   // Tests (and curious users) can hide WebAssembly stack switching to prove the non-JSPI path:
   // command-line switches do not turn it off in Chromium 156, deleting the API does.
   if (switches.jspi === "off") {
+    // @ts-expect-error JSPI (Suspending, promising) is not in TypeScript's lib yet
     delete WebAssembly.Suspending;
+    // @ts-expect-error as above
     delete WebAssembly.promising;
   }
   // Read while the scripts load: 31 MB from a Blob takes a while.
@@ -204,13 +218,13 @@ async function loadPython({ module, files, switches }, fetchFile) {
     stdout: () => {},
     env: { ...PYTHON_ENV },
   };
-  
+
   const zip = await bytesOf(files["playground.zip"]);
   let pyodide = null;
   if (snapshot) {
     pyodide = await restore(loadPyodide, options, snapshot, files[ZIP_DIGEST]);
   }
-  
+
   const restored = Boolean(pyodide);
   pyodide ??= await loadPyodide(options);
   unpackPlayground(pyodide, zip);
@@ -237,6 +251,7 @@ async function restore(loadPyodide, options, snapshot, served) {
   }
 }
 
+/** @param {import("./protocol.js").WorkerInit} init */
 async function start(init) {
   const send = sealed.post(init.port);
   const site = init.switches.site;
@@ -252,7 +267,7 @@ async function start(init) {
     new Promise((resolve) => {
       const request = nextRequest++;
       waiting.set(request, resolve);
-      send({ type: FromWorker.FETCH, request, url, integrity: integrity ?? null });
+      send(fetchMessage(request, url, integrity ?? null));
     });
 
   // A fatal error (a WebAssembly trap, the JavaScript stack overflowing under a deep
@@ -266,7 +281,7 @@ async function start(init) {
       event.preventDefault();
       if (crashed) return;
       crashed = true;
-      send({ type: FromWorker.CRASHED, id: runId, name: String(error.name), message: String(error.message) });
+      send(crashedMessage(runId, String(error.name), String(error.message)));
     } else if (error?.type === "KeyboardInterrupt" && stopPressed()) {
       event.preventDefault();
     }
@@ -274,17 +289,16 @@ async function start(init) {
   self.addEventListener("error", uncaught);
   self.addEventListener("unhandledrejection", uncaught);
 
-  
   let python;
   try {
     python = await loadPython(init, guardedFetch(site, init.files, ask));
   } catch (error) {
-    send({ type: FromWorker.FAILED_TO_LOAD, message: String(error?.message ?? error) });
+    send(failedToLoadMessage(String(error?.message ?? error)));
     return;
   }
-  
+
   const { pyodide, restored } = python;
-  const output = (stream, text) => send({ type: FromWorker.OUTPUT, id: runId, stream, text });
+  const output = (stream, text) => send(outputMessage(runId, stream, text));
   pyodide.setStdout(writer("stdout", () => cap));
   pyodide.setStderr(writer("stderr", () => cap));
   // No keyboard: reading stdin meets end of file, as `python3 main.py < /dev/null` does
@@ -330,14 +344,14 @@ async function start(init) {
     }
     flushTrace = () => {
       const events = browser.take_trace();
-      if (events) send({ type: FromWorker.TRACE, id, events });
+      if (events) send(traceMessage(id, events));
     };
-    send({ type: FromWorker.STARTED, id, at: performance.timeOrigin + performance.now() });
+    send(startedMessage(id, performance.timeOrigin + performance.now()));
     // `result` is a plain object (browser.py makes it with to_js).
     browser.start(code, Boolean(trace), (result) => {
       flushTrace();
       cap.finish();
-      send({ type: FromWorker.DONE, id, ...result });
+      send(doneMessage(id, result));
     });
   }
 
@@ -352,7 +366,7 @@ async function start(init) {
     } catch (error) {
       console.warn(`The exercise's check could not run: ${error}`);
     }
-    send({ type: FromWorker.GRADED, id, verdict });
+    send(gradedMessage(id, verdict));
   }
 
   init.port.onmessage = (event) => {
@@ -378,7 +392,7 @@ async function start(init) {
       }
     }
   };
-  send({ type: FromWorker.READY, jspi, snapshot: restored });
+  send(readyMessage(jspi, restored));
 }
 
 // The frame's one message: the port, the compiled module, the files, the control buffer.

@@ -68,7 +68,10 @@ export function createTaskTable(table, note) {
       }
       const hidden = trace ? trace.tasks.length - shown.length : 0;
       note.hidden = hidden <= 0;
-      note.textContent = hidden > 0 ? `${hidden.toLocaleString()} more tasks are not listed; Download trace has them all.` : "";
+      note.textContent =
+        hidden > 0
+          ? `${hidden.toLocaleString()} more tasks are not listed; Download trace has them all.`
+          : "";
     },
     clear() {
       rows.clear();

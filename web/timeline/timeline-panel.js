@@ -65,7 +65,10 @@ export function createTimelinePanel(el, record, { onProblem }) {
     el.scrub.disabled = live || !hasTrace;
     const fraction = trace.end > 0 ? shownTime / trace.end : 1;
     el.scrub.value = String(Math.round(fraction * Number(el.scrub.max)));
-    el.scrub.setAttribute("aria-valuetext", `${shownTime.toFixed(2)} s of ${trace.end.toFixed(2)} s`);
+    el.scrub.setAttribute(
+      "aria-valuetext",
+      `${shownTime.toFixed(2)} s of ${trace.end.toFixed(2)} s`,
+    );
   }
 
   function scrubTo(t) {
@@ -88,7 +91,8 @@ export function createTimelinePanel(el, record, { onProblem }) {
     schedule();
   });
   el.speed.addEventListener("change", () => {
-    if (replay) replay = { from: shownTime, started: performance.now(), speed: Number(el.speed.value) };
+    if (replay)
+      replay = { from: shownTime, started: performance.now(), speed: Number(el.speed.value) };
   });
   el.scrub.addEventListener("input", () => {
     scrubTo((Number(el.scrub.value) / Number(el.scrub.max)) * trace.end);

@@ -75,10 +75,9 @@ function describeTask(trace, task, t) {
   const ran = task.steps.reduce((sum, step) => sum + (step.end - step.start), 0);
   const end = task.end ? `, ended ${task.end.t.toFixed(2)} s` : "";
   lines.push(`created ${task.created.toFixed(2)} s${end}; ran ${(ran * 1000).toFixed(1)} ms`);
-  const waits = [
-    ...new Set(task.steps.filter((s) => s.wait).map((s) => waitWords(s.wait, trace))),
-  ];
-  if (waits.length) lines.push(`waited on: ${waits.slice(0, 4).join(", ")}${waits.length > 4 ? "…" : ""}`);
+  const waits = [...new Set(task.steps.filter((s) => s.wait).map((s) => waitWords(s.wait, trace)))];
+  if (waits.length)
+    lines.push(`waited on: ${waits.slice(0, 4).join(", ")}${waits.length > 4 ? "…" : ""}`);
   const ending = { done: "result", failed: "raised", cancelled: "cancelled" }[task.end?.state];
   if (ending) lines.push(`${ending}: ${endWords(trace, task)}`);
   // The lines it printed by then (each a tick on its lane), the last few in full.
@@ -187,7 +186,7 @@ export function createTimeline(canvas, tip, { onTime, scroller, spacer }) {
     // The axis last, over the lanes: it stays put while the lanes scroll under it.
     ctx.fillStyle = colors.panel;
     ctx.fillRect(0, 0, width, AXIS_HEIGHT);
-    drawAxis(x, span, plotWidth, height);
+    drawAxis(x, span, plotWidth);
     const nowX = x(shownTime);
     ctx.strokeStyle = colors.now;
     ctx.lineWidth = 1.5;
@@ -219,7 +218,11 @@ export function createTimeline(canvas, tip, { onTime, scroller, spacer }) {
     for (let t = 0; t <= span + 1e-9; t += step) {
       const px = Math.round(x(t)) + 0.5;
       const label = `${+t.toFixed(2)} s`;
-      ctx.fillText(label, Math.min(px + 3, x(span) - ctx.measureText(label).width), AXIS_HEIGHT / 2);
+      ctx.fillText(
+        label,
+        Math.min(px + 3, x(span) - ctx.measureText(label).width),
+        AXIS_HEIGHT / 2,
+      );
     }
     ctx.strokeStyle = colors.border;
     ctx.beginPath();
@@ -391,16 +394,19 @@ export function createTimeline(canvas, tip, { onTime, scroller, spacer }) {
     const moves = { ArrowDown: 1, ArrowUp: -1, Home: -Infinity, End: Infinity };
     if (event.key in moves && rows.length) {
       event.preventDefault();
-      selected = Math.max(0, Math.min(rows.length - 1, (selected < 0 ? 0 : selected) + moves[event.key]));
+      selected = Math.max(0, Math.min(rows.length - 1, Math.max(selected, 0) + moves[event.key]));
       const top = selected * LANE_HEIGHT;
       const view = scroller.clientHeight - AXIS_HEIGHT;
       if (top < scroller.scrollTop) scroller.scrollTop = top;
-      else if (top + LANE_HEIGHT > scroller.scrollTop + view) scroller.scrollTop = top + LANE_HEIGHT - view;
+      else if (top + LANE_HEIGHT > scroller.scrollTop + view)
+        scroller.scrollTop = top + LANE_HEIGHT - view;
       invalidate();
     } else if ((event.key === "ArrowLeft" || event.key === "ArrowRight") && !live && trace) {
       event.preventDefault();
       const step = niceStep(geometry.span, geometry.plotWidth) / 4;
-      onTime(Math.max(0, Math.min(trace.end, shownTime + (event.key === "ArrowLeft" ? -step : step))));
+      onTime(
+        Math.max(0, Math.min(trace.end, shownTime + (event.key === "ArrowLeft" ? -step : step))),
+      );
     } else if (event.key === "Escape") {
       selected = -1;
       tip.hidden = true;

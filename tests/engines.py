@@ -252,8 +252,11 @@ class Learner:
 
     def paste_link(self, code: str) -> None:
         """Opens `code` as a share link pasted into this tab: the page shows it, unrun."""
+        fragment = "#code=" + share_payload(code)
+        if self.tab.js("() => location.hash") == fragment:
+            return  # the same link again: the browser sees no change, and the code is shown
         before = self.tab.js("() => document.querySelector('.cm-content').innerText")
-        self.tab.js("(payload) => { location.hash = 'code=' + payload; }", share_payload(code))
+        self.tab.js("(fragment) => { location.hash = fragment; }", fragment)
         self.tab.wait(
             "(before) => document.querySelector('.cm-content').innerText !== before", before
         )

@@ -137,13 +137,13 @@ def test_a_course_page_drives_the_embedded_playground_by_messages(
     # A course page on another origin, not isolated (an LMS sends no COOP/COEP), frames the
     # playground and drives it by the host API's messages alone.
     (tmp_path / "index.html").write_text(host_page(f"{plain_site.url}?embed=1"))
-    expected = EXAMPLES["gather-weather"]
+    expected = EXAMPLES["create-task-basics"]
     with serving(tmp_path) as host:
         tab = engine_named(name).open_tab()
         try:
             tab.goto(host)
             tab.wait("() => window.heard.some((m) => m.type === 'ready')")
-            code = (ROOT / "py/examples/gather-weather.py").read_text()
+            code = (ROOT / "py/examples/create-task-basics.py").read_text()
             tab.js("(code) => window.send({ type: 'set-code', code })", code)
             tab.js("() => window.send({ type: 'run' })")
             result = tab.wait("() => window.heard.find((m) => m.type === 'result')")

@@ -25,7 +25,6 @@ from functools import partial
 import pytest
 from engines import Engine, Learner, Tab
 from expected import EXAMPLES, numbers_match
-from ui import TITLES
 
 import build
 
@@ -39,12 +38,14 @@ from pyodide.ffi import create_proxy, to_js
 SITE = "{site}"
 
 async def worker_scope():
-    # setTimeout calls its callback with the global scope as `this`.
+    # setTimeout calls its callback with the global scope as `this` in Chromium and Firefox.
+    # WebKit calls it with none, which closes that way: every try then goes through what the
+    # program has, the js module.
     box = []
     js.setTimeout.call(None, create_proxy(box.append, capture_this=True), 0)
     while not box:
         await asyncio.sleep(0.01)
-    return box[0]
+    return js if box[0] is None else box[0]
 
 async def attempt(way, action):
     try:
@@ -157,11 +158,12 @@ PAGE_STATE = """async () => ({
   caches: await Promise.all((await caches.keys()).map(async (name) =>
       [name, (await (await caches.open(name)).keys()).map((request) => request.url).sort()])),
   databases: (await indexedDB.databases()).map((db) => db.name),
-  files: await (async () => {
+  // WebKitGTK 2.50 has no origin-private file system (navigator.storage is undefined).
+  files: navigator.storage?.getDirectory ? await (async () => {
     const names = [];
     for await (const name of (await navigator.storage.getDirectory()).keys()) names.push(name);
     return names;
-  })(),
+  })() : "none",
   channel: window.heardOnChannel,
 })"""
 
@@ -323,7 +325,9 @@ def test_forged_messages_change_nothing(sealed: Sealed) -> None:
             {"type": "trace", "id": run, "events": FORGED_TRACE},
             {"type": "done", "id": run, "status": "finished", "error": None},
         ):
-            scope.postMessage(to_js(message, dict_converter=js.Object.fromEntries))
+            # (No postMessage where the program has no way to the global scope: WebKit.)
+            if hasattr(scope, "postMessage"):
+                scope.postMessage(to_js(message, dict_converter=js.Object.fromEntries))
     js.console.log("forged")
     await asyncio.sleep(0.3)
     print("the real end")
@@ -348,7 +352,7 @@ def test_a_program_changes_no_later_run(sealed: Sealed) -> None:
 """,
     )
     # The next program, a lesson example, prints and times as under CPython.
-    sealed.learner.pick(TITLES["gather-weather"])
+    sealed.learner.pick("gather-weather")
     assert sealed.learner.run() == "finished"
     expected = EXAMPLES["gather-weather"]
     printed = sealed.learner.output

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from conftest import Site
-from engines import Learner
+from engines import SPARE_LOADED, Learner
 from expected import EXAMPLES, Expected, numbers_match
 from hosting import host_page, serving
 from test_exercises_page import solution
@@ -89,7 +89,7 @@ def test_micropip_installs_from_the_sites_own_index(learner: Learner) -> None:
 def test_stop_ends_the_program_within_a_second(learner: Learner, name: str) -> None:
     program = STOPPABLE[name]
     # The spare worker Stop's last step switches to, loaded in the background.
-    learner.tab.wait("() => document.body.dataset.spare === 'ready'")
+    learner.tab.wait(SPARE_LOADED)
     learner.paste_link(program.code)
     learner.press_run()
     learner.tab.wait("() => document.getElementById('output').innerText.includes('started')")
@@ -143,6 +143,8 @@ def test_a_course_page_drives_the_embedded_playground_by_messages(
         try:
             tab.goto(host)
             tab.wait("() => window.heard.some((m) => m.type === 'ready')")
+            # As Learner.open does: the learner reads before pressing Run (see engines.py).
+            tab.wait_in_frame("#playground", SPARE_LOADED)
             code = (ROOT / "py/examples/create-task-basics.py").read_text()
             tab.js("(code) => window.send({ type: 'set-code', code })", code)
             tab.js("() => window.send({ type: 'run' })")

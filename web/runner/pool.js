@@ -6,9 +6,10 @@
 // One rule for when the spare loads: whenever nothing runs. Loading Python keeps a core busy
 // for seconds, and a program sharing the CPU with it ran late (0.2 to 0.3 s on two cores),
 // against timings that must be CPython's. So a run takes the worker that is ready at once, and
-// a spare still loading then is let go (measured: a Run that waited for it started up to 3 s
-// late); the spare loads again once the run ends. The price: a program started while the
-// spare loaded that must be ended by Stop's last step leaves the next run to load Python anew.
+// a spare still loading then is let go (before, a Run waited for it, up to 3 s: 0.37 s late
+// once in 63 runs right after Ready, issue 22); the spare loads again once the run ends. The
+// price falls on the run after such a run: with no spare loaded, it waits for a Python to load
+// (from the memory snapshot where the browser keeps one), and so does Stop's last step.
 import { FromWorker, checkedFromWorker, fetchedMessage } from "./protocol.js";
 import { readSiteFile } from "./files.js";
 

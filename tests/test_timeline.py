@@ -193,13 +193,8 @@ def test_prints_are_shown_with_the_task_that_printed_them(page: Page, site: Site
     assert playground.run() == "finished"
     playground.wait_for_drawing()
     # The Tasks table counts each task's lines, as the tracer recorded who printed them.
-    printed = {r["Task"]: r["Printed"] for r in read_table(page)}
-    assert printed == {
-        "Task-1": "4 lines",
-        "Task-2": "1 line",
-        "Task-3": "1 line",
-        "Task-4": "1 line",
-    }
+    printed = {r["Task"]: r["Lines"] for r in read_table(page)}
+    assert printed == {"Task-1": "4", "Task-2": "1", "Task-3": "1", "Task-4": "1"}
     # The lane's details show the lines it printed.
     canvas = page.get_by_role("img", name=re.compile("Timeline of every task"))
     canvas.focus()

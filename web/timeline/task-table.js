@@ -61,9 +61,10 @@ export function createTaskTable(table, note) {
         set(entry, 3, task.created.toFixed(2));
         set(entry, 4, ended ? task.end.t.toFixed(2) : "");
         set(entry, 5, result);
-        // Lines printed by the time shown: the trace records who printed each one.
+        // Lines printed by the time shown: the trace records who printed each one. A bare
+        // number under "Lines": the table fits a phone's width with every column.
         const printed = countUntil(task.prints, t);
-        set(entry, 6, printed ? `${printed} line${printed === 1 ? "" : "s"}` : "");
+        set(entry, 6, printed ? String(printed) : "");
         entry.row.dataset.state = now.state;
       }
       const hidden = trace ? trace.tasks.length - shown.length : 0;

@@ -465,7 +465,8 @@ def main() -> None:
                     f" / {ours['warm_bytes'] / 1e3:.1f} kB",
                 ),
             ]
-        if wanted("engines"):
+        # Each engine against a bare page in the same engine: part of start-up, or alone.
+        if wanted("startup") or "engines" in only:
             rows += engine_rows(playwright, url, browser)
         page = browser.new_page(viewport={"width": 1280, "height": 900}, service_workers="block")
         page.set_default_timeout(120_000)

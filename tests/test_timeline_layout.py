@@ -1,6 +1,7 @@
 """The timeline's layout (web/timeline/layout.js) under Node: a pure function from a trace, the
 time shown and the canvas's size to what is drawn where, so its lanes, bars, marks and labels
-are checked here without a browser (tests/test_timeline.py checks the canvas in one)."""
+are checked here without a browser (tests/test_timeline.py checks the canvas in one); and the
+panel's one animation frame, which paints that picture and updates the Tasks table together."""
 
 from __future__ import annotations
 
@@ -264,3 +265,99 @@ def test_past_240_lanes_tasks_share_rows_and_each_is_drawn_once() -> None:
     assert seen["kinds"] == ["bundle"]
     assert seen["first"] == "Task-1 … Task-5 (5)"
     assert seen["drawn"] == list(range(1, 1001))
+
+
+# The panel (web/timeline/timeline-panel.js) on a stand-in page: just enough DOM for it, an
+# animation frame queue run by hand, and a canvas that counts its paintings (a clearRect
+# starts each).
+PANEL = """
+import { readFileSync } from "node:fs";
+import { addEvents, createTrace } from "./web/record/trace-model.js";
+const queue = [];
+globalThis.window = globalThis;
+globalThis.requestAnimationFrame = (f) => queue.push(f);
+globalThis.matchMedia = () => ({ matches: false, addEventListener() {} });
+globalThis.ResizeObserver = class { observe() {} };
+globalThis.getComputedStyle = () => ({ color: "black", maxHeight: "448px" });
+const node = (more = {}) => ({
+  style: {}, dataset: {}, hidden: false, textContent: "", value: "0", max: "1000",
+  listeners: {}, addEventListener(type, f) { this.listeners[type] = f; },
+  append() {}, remove() {}, setAttribute() {}, setPointerCapture() {}, ...more,
+});
+globalThis.document = { createElement: () => node(), body: node() };
+let paints = 0;
+const ctx = new Proxy({}, {
+  get: (target, key) => key in target ? target[key] :
+    key === "measureText" ? (s) => ({ width: 6 * s.length }) :
+    key === "clearRect" ? () => { paints += 1; } : () => {},
+  set: (target, key, value) => { target[key] = value; return true; },
+});
+const rows = [];
+const body = node({
+  insertRow() {
+    const row = node({ insertCell: () => node() });
+    rows.push(row);
+    return row;
+  },
+  replaceChildren() { rows.length = 0; },
+});
+const el = {
+  canvas: node({ width: 0, height: 0, getContext: () => ctx }),
+  scroller: node({ clientWidth: 800, clientHeight: 448, scrollTop: 0 }),
+  spacer: node(), tip: node(), table: node({ tBodies: [body] }), tableNote: node(),
+  summary: node(), replay: node(), speed: node({ value: "1" }), scrub: node(),
+  download: node(), load: node(),
+};
+let listener;
+const record = { subscribe: (f) => { listener = f; } };
+const { createTimelinePanel } = await import("./web/timeline/timeline-panel.js");
+createTimelinePanel(el, record, { onProblem() {} });
+const states = () => rows.map((row) => (row.hidden ? "-" : row.dataset.state)).join(" ");
+const log = [];
+// Runs the frames asked for so far (not those they ask for): what each changed.
+const frame = (what) => {
+  const due = queue.splice(0);
+  const before = [paints, states()];
+  for (const f of due) f(performance.now());
+  log.push({ what, frames: due.length, painted: paints - before[0],
+    table: states(), tableChanged: states() !== before[1], pending: queue.length });
+};
+const run = { title: "t", trace: createTrace(), startedAt: performance.now() };
+listener({ type: "run-started", run });
+frame("run started");
+addEvents(run.trace, JSON.parse(readFileSync(0, "utf8")));
+listener({ type: "trace", run });
+frame("live");
+frame("live");
+listener({ type: "run-ended", run });
+frame("ended");
+frame("idle");
+el.scrub.value = "100";
+el.scrub.listeners.input();
+frame("scrubbed");
+el.canvas.listeners.focus();
+frame("focused");
+console.log(JSON.stringify(log));
+"""
+
+
+def test_one_frame_updates_the_tasks_table_and_the_picture_together() -> None:
+    log = run_module(PANEL, stdin=json.dumps(event_list()))
+    by_step = {entry["what"]: entry for entry in log if entry["what"] != "live"}
+    live = [entry for entry in log if entry["what"] == "live"]
+    # Live, each frame paints the picture once and asks for one more frame, not two.
+    for entry in [by_step["run started"], *live]:
+        assert (entry["frames"], entry["painted"], entry["pending"]) == (1, 1, 1)
+    # The run ends: one frame paints the final picture and asks for none after it.
+    assert (by_step["ended"]["frames"], by_step["ended"]["painted"]) == (1, 1)
+    assert by_step["ended"]["table"] == "failed done failed done"
+    assert by_step["idle"] == {**by_step["idle"], "frames": 0, "painted": 0}
+    # A scrub (to 0.26 s) changes the table and the picture in the same, only, frame.
+    scrubbed = by_step["scrubbed"]
+    assert (scrubbed["frames"], scrubbed["painted"], scrubbed["pending"]) == (1, 1, 0)
+    assert scrubbed["tableChanged"]
+    assert scrubbed["table"] == "waiting waiting running -"  # Task-4 is not yet created
+    # Focus only redraws the picture (its selected lane); the table stays as it was.
+    focused = by_step["focused"]
+    assert (focused["frames"], focused["painted"], focused["pending"]) == (1, 1, 0)
+    assert not focused["tableChanged"]

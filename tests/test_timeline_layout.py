@@ -337,6 +337,10 @@ el.scrub.listeners.input();
 frame("scrubbed");
 el.canvas.listeners.focus();
 frame("focused");
+// A replay at 1000 times: its frames until it stops at the run's end.
+el.speed.value = "1000";
+el.replay.listeners.click();
+for (let n = 0; queue.length && n < 100000; n++) frame("replay");
 console.log(JSON.stringify(log));
 """
 
@@ -361,3 +365,8 @@ def test_one_frame_updates_the_tasks_table_and_the_picture_together() -> None:
     focused = by_step["focused"]
     assert (focused["frames"], focused["painted"], focused["pending"]) == (1, 1, 0)
     assert not focused["tableChanged"]
+    # Each frame of a replay paints once; the last shows the end in the picture and the table.
+    replay = [entry for entry in log if entry["what"] == "replay"]
+    assert all((entry["frames"], entry["painted"]) == (1, 1) for entry in replay)
+    assert replay[-1]["pending"] == 0
+    assert replay[-1]["table"] == "failed done failed done"

@@ -63,6 +63,7 @@ export function createTimelinePanel(el, record, { onProblem }) {
   // ask for a frame of its own from here, a frame after the table), as uPlot (leeoniya/uPlot)
   // batches its redraws: changes only mark what is dirty. It reads first, then writes.
   function render(now) {
+    if (live || replay) tableDirty = true; // the time shown moves (a replay's last frame too)
     if (live) shownTime = Math.max(trace.end, (now - runStarted) / 1000);
     if (replay) {
       shownTime = replay.from + ((now - replay.started) / 1000) * replay.speed;
@@ -71,7 +72,6 @@ export function createTimelinePanel(el, record, { onProblem }) {
         stopReplay();
       }
     }
-    if (live || replay) tableDirty = true;
     // Else only the picture changed (a hover, a scroll): what it shows is as it was.
     if (tableDirty) timeline.show(trace, shownTime, live);
     const size = timeline.measure();

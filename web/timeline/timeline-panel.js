@@ -8,6 +8,37 @@ import { addEvents, createTrace, fromChromeTrace, toChromeTrace } from "../recor
 // The table is DOM work: refreshing it a few times a second is enough to read it live.
 const TABLE_REFRESH_MS = 250;
 
+// One animation frame at a time: a request while one is pending adds nothing. With a delay
+// (reduced motion) the frame waits, unless a request without one comes first.
+function frameLoop(render) {
+  let frame = 0;
+  let timer = 0;
+  const request = () => {
+    clearTimeout(timer);
+    timer = 0;
+    if (frame) return;
+    frame = requestAnimationFrame((now) => {
+      frame = 0;
+      render(now);
+    });
+  };
+  return (delay = 0) => {
+    if (frame) return;
+    if (!delay) request();
+    else if (!timer) timer = window.setTimeout(request, delay);
+  };
+}
+
+function download(chromeTrace, title) {
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(
+    new Blob([JSON.stringify(chromeTrace)], { type: "application/json" }),
+  );
+  link.download = `${title.replace(/[^\w.-]+/g, "-")}.trace.json`;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 0);
+}
+
 export function createTimelinePanel(el, record, { onProblem }) {
   const reducedMotion = matchMedia("(prefers-reduced-motion: reduce)");
   let trace = createTrace(); // the trace shown: the run's, or one loaded from a file
@@ -15,19 +46,24 @@ export function createTimelinePanel(el, record, { onProblem }) {
   let runStarted = 0;
   let shownTime = 0;
   let replay = null; // {from, started, speed} while replaying
-  let frame = 0;
+  let tableDirty = false; // the time shown or the trace changed since the table was updated
   let tableUpdated = 0;
   let title = "asyncio playground";
 
+  const requestFrame = frameLoop(render);
   const timeline = createTimeline(el.canvas, el.tip, {
     onTime: scrubTo,
+    onDirty: () => schedule({ table: false }),
     scroller: el.scroller,
     spacer: el.spacer,
   });
   const table = createTaskTable(el.table, el.tableNote);
 
+  // One animation frame draws the canvas and updates the table together (the canvas used to
+  // ask for a frame of its own from here, a frame after the table), as uPlot (leeoniya/uPlot)
+  // batches its redraws: changes only mark what is dirty. It reads first, then writes.
   function render(now) {
-    frame = 0;
+    if (live || replay) tableDirty = true; // the time shown moves (a replay's last frame too)
     if (live) shownTime = Math.max(trace.end, (now - runStarted) / 1000);
     if (replay) {
       shownTime = replay.from + ((now - replay.started) / 1000) * replay.speed;
@@ -36,25 +72,26 @@ export function createTimelinePanel(el, record, { onProblem }) {
         stopReplay();
       }
     }
-    timeline.show(trace, shownTime, live);
-    if (!live || now - tableUpdated >= TABLE_REFRESH_MS) {
+    // Else only the picture changed (a hover, a scroll): what it shows is as it was.
+    if (tableDirty) timeline.show(trace, shownTime, live);
+    const size = timeline.measure();
+    if (tableDirty && (!live || now - tableUpdated >= TABLE_REFRESH_MS)) {
+      tableDirty = false;
       tableUpdated = now;
       table.update(trace, shownTime);
       el.summary.textContent = timeline.summary(shownTime);
     }
     syncControls();
+    timeline.draw(size);
     // Live and replay animate every frame; with reduced motion, live only a few times a second.
-    if (live || replay) schedule(live && reducedMotion.matches ? TABLE_REFRESH_MS : 0);
+    if (live || replay)
+      schedule({ table: false, delay: live && reducedMotion.matches ? TABLE_REFRESH_MS : 0 });
   }
 
-  function schedule(delay = 0) {
-    if (frame) return;
-    frame = -1;
-    const go = () => {
-      frame = requestAnimationFrame(render);
-    };
-    if (delay) setTimeout(go, delay);
-    else go();
+  /** Marks the picture (and, with `table`, the Tasks table) dirty; one frame draws them. */
+  function schedule({ table: withTable = true, delay = 0 } = {}) {
+    if (withTable) tableDirty = true;
+    requestFrame(delay);
   }
 
   function syncControls() {
@@ -97,14 +134,7 @@ export function createTimelinePanel(el, record, { onProblem }) {
   el.scrub.addEventListener("input", () => {
     scrubTo((Number(el.scrub.value) / Number(el.scrub.max)) * trace.end);
   });
-  el.download.addEventListener("click", () => {
-    const json = JSON.stringify(toChromeTrace(trace, title));
-    const link = document.createElement("a");
-    link.href = URL.createObjectURL(new Blob([json], { type: "application/json" }));
-    link.download = `${title.replace(/[^\w.-]+/g, "-")}.trace.json`;
-    link.click();
-    setTimeout(() => URL.revokeObjectURL(link.href), 0);
-  });
+  el.download.addEventListener("click", () => download(toChromeTrace(trace, title), title));
   el.load.addEventListener("change", async () => {
     const file = el.load.files?.[0];
     el.load.value = "";

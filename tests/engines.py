@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -316,8 +317,6 @@ class Learner:
         return time.monotonic() - started
 
     def seconds_taken(self) -> float:
-        import re
-
         match = re.search(r"(\d+\.\d+) s", self.status)
         assert match, f"no time in the status line: {self.status!r}"
         return float(match.group(1))

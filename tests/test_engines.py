@@ -12,6 +12,7 @@ test_sealed.py; an exercise and an embed driven by messages in test_engines_cour
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -103,8 +104,6 @@ def test_stop_ends_the_program_within_a_second(learner: Learner, name: str) -> N
     assert "Traceback" not in printed, printed
     # The next Run starts at once, in the worker that was kept warm.
     learner.paste_link("print('again')\n")
-    import time
-
     started = time.monotonic()
     assert learner.run() == "finished"
     assert learner.output == "again\n"

@@ -5,11 +5,13 @@ program's reach; and no accessibility violation in the exercise view, light or d
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import pytest
 from conftest import LOAD_TIMEOUT_MS, Site
 from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Error as PlaywrightError
 from ui import Playground, axe_violations
 
 import build
@@ -157,3 +159,59 @@ def test_every_example_says_what_to_watch_for_on_its_timeline(page: Page, site: 
         expect(watch).to_have_text(f"On the timeline: {build.read_example(slug)['watch']}")
     picker.select_option("exercise:gather")
     expect(watch).to_be_hidden()
+
+
+# A pause of the computer, as in test_exercises' PAUSED runs but in the page: the worker that
+# runs the program is held busy for PAUSE_MS (a garbage collection, a busy phone) once, at a
+# moment of the taskgroup scenario (the car fails at 0.2 s, the hotel would end at 0.6 s).
+PAUSE_MS = 300
+PAUSE_MOMENTS_S = (0.05, 0.15, 0.35, 0.55)
+
+
+def pause_the_worker_at(page: Page, at: float) -> None:
+    """Holds the running program's worker busy for PAUSE_MS, `at` seconds from now. A run
+    drops the spare (web/runner/pool.js), so each live worker of the page is the program's;
+    one that ended meanwhile is left alone."""
+    for worker in page.workers:
+        with contextlib.suppress(PlaywrightError):
+            worker.evaluate(
+                """([at, ms]) => { setTimeout(() => {
+                    const end = performance.now() + ms;
+                    while (performance.now() < end) {}
+                }, at * 1000); }""",
+                [at, PAUSE_MS],
+            )
+
+
+def test_a_paused_computer_delays_the_verdict_and_never_fails_the_solution(
+    page: Page, site: Site
+) -> None:
+    """test_exercises pauses the process in CPython; here the worker itself is paused in the
+    page, through the panel a learner uses: the solution is passed or told its run was
+    delayed, which counts no attempt (so neither the host nor the LMS, which follow the
+    progress, hears of it); it is never failed."""
+    playground = Playground(page).open(site.url, query="exercise=taskgroup")
+    playground.type_code(solution("taskgroup"))
+    attempts = page.locator("#exercise-progress")
+    # Unpaused, it passes: a check that called every run delayed would fail here.
+    assert feedback(page).startswith("Passed.")
+    passes, delays = 1, 0
+    for at in PAUSE_MOMENTS_S:
+        page.get_by_role("button", name="Check", exact=True).click()
+        page.wait_for_function("() => document.body.dataset.state === 'running'")
+        pause_the_worker_at(page, at)
+        page.wait_for_function(
+            "() => /^(Passed\\.|Not yet\\.|Not checked\\.)/"
+            ".test(document.getElementById('feedback').textContent)",
+            timeout=CHECK_TIMEOUT_MS,
+        )
+        said = page.get_by_role("status", name="Feedback").inner_text()
+        if said.startswith("Not checked."):
+            delays += 1
+            assert "Your run was delayed by the computer" in said, said
+        else:
+            assert said.startswith("Passed."), (at, said)
+            passes += 1
+        expect(attempts).to_contain_text(f"{passes} checked attempt")
+    # The pause did happen: some moment of it changed when the scenario's tasks woke.
+    assert delays, "no paused run was told it was delayed"

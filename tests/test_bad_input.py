@@ -293,6 +293,45 @@ def test_unbounded_recursion_ends_with_cpythons_recursion_error(
     runs_again_at_once(playground)
 
 
+CAUGHT_RECURSION = """\
+import asyncio
+import sys
+
+sys.setrecursionlimit(10**6)
+
+def deeper(n):
+    return deeper(n + 1)
+
+async def climb(name):
+    try:
+        deeper(0)
+    except RecursionError as error:
+        print(name, "caught:", error)
+
+asyncio.run(climb("a task"))
+try:
+    deeper(0)
+except RecursionError:
+    print("the top level caught it")
+print("and carried on")
+"""
+
+
+def test_a_recursion_error_caught_a_million_calls_down_is_caught_as_in_cpython(
+    page: Page, site: Site
+) -> None:
+    # Where the handler ends, the error's million traceback entries and frames were freed at
+    # once, each from inside the last one's freeing, and the browser's stack overflowed:
+    # Python crashed (an error caught 10,000 calls down did too). See runner.DeepCatches.
+    playground = Playground(page).open(site.url)
+    playground.wait_for_spare()
+    playground.type_code(CAUGHT_RECURSION)
+    assert playground.run() == "finished", playground.output.inner_text()
+    expect(playground.output).to_have_text(
+        "a task caught: maximum recursion depth exceeded\nthe top level caught it\nand carried on\n"
+    )
+
+
 @pytest.mark.parametrize(
     "first",
     [

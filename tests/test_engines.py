@@ -110,6 +110,34 @@ def test_stop_ends_the_program_within_a_second(learner: Learner, name: str) -> N
     assert time.monotonic() - started < WARM_RUN_WITHIN_S
 
 
+# How deep a chain of frames the browser's stack can free at once differs by engine: a
+# recursion error caught 50,000 calls down, then one left uncaught (test_bad_input takes
+# both a million calls down in Chromium).
+DEEP_RECURSION = """\
+import sys
+
+sys.setrecursionlimit(50_000)
+
+def deeper(n):
+    return deeper(n + 1)
+
+try:
+    deeper(0)
+except RecursionError as error:
+    print("caught:", error)
+deeper(0)
+"""
+
+
+def test_deep_recursion_ends_as_in_cpython(learner: Learner) -> None:
+    learner.tab.wait(SPARE_LOADED)
+    assert learner.run(DEEP_RECURSION) == "failed", learner.output
+    printed = learner.output
+    assert printed.startswith("caught: maximum recursion depth exceeded\nTraceback"), printed
+    assert printed.endswith("RecursionError: maximum recursion depth exceeded\n"), printed
+    assert "[Previous line repeated" in printed and "crashed" not in printed, printed
+
+
 def test_an_exercise_is_checked_from_what_its_tasks_did(learner: Learner) -> None:
     learner.pick("exercise:create-task")
 

@@ -4,10 +4,10 @@ that each engine loads Python twice, not once a test.
 
 What differs by engine is how Python starts (the sealed frame's worker: a blob: URL, or a data:
 URL in WebKit when isolated), the timers the event loop is turned by, what Stop can use (the
-interrupt buffer where there is shared memory) and the speed of WebAssembly; so here are every
-lesson example's output and time, the blocking time.sleep, Stop, micropip, the Tasks table,
-and the way a start that fails is told. The sealed runner's ways out run in every engine in
-test_sealed.py; an exercise and an embed driven by messages in test_engines_course.py.
+interrupt buffer where there is shared memory), the speed of WebAssembly and the depth of the
+browser's stack; so here are every lesson example's output and time, the blocking time.sleep,
+Stop, micropip, the Tasks table, deep recursion, an exercise checked and an embed driven by
+messages. The sealed runner's ways out run in every engine in test_sealed.py.
 """
 
 from __future__ import annotations

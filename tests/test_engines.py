@@ -23,7 +23,7 @@ from expected import EXAMPLES, Expected, numbers_match
 from hosting import host_page, serving
 from test_exercises_page import solution
 from test_page import BLOCKING_SLEEP, MICROPIP, TIME_ABS, TIME_REL
-from test_stop import ISOLATED, PLAIN, STOP_WITHIN_S, STOPPABLE, WARM_RUN_WITHIN_S
+from test_stop import ISOLATED, PLAIN, STOPPABLE, WARM_RUN_WITHIN_S
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -31,6 +31,9 @@ ROOT = Path(__file__).resolve().parents[1]
 # reaches an idle loop, the interrupt buffer a busy one and a blocking sleep, the spare worker
 # a program that refuses to be cancelled.
 STOP_KINDS = ("long-sleep", "busy-loop", "time-sleep", "swallows-cancel")
+# Issue 20's bar. Measured here through WebDriver's polling, which adds up to 0.2 s to the
+# page's own 0.4 s at most (Firefox: 0.58 s at worst, WebKit 0.54 s).
+STOP_WITHIN_S = 1.0
 
 
 @pytest.fixture(scope="module", params=[("firefox", ISOLATED), ("firefox", PLAIN),

@@ -1,4 +1,4 @@
-"""Stop ends any running program within a second and leaves the page ready to run again, with
+"""Stop ends any running program within 0.4 s and leaves the page ready to run again, with
 no reload and no new wait for Python to load: on a cross-origin isolated page (COOP/COEP) and
 on a plain one, as inside an LMS iframe, where Stop has no interrupt buffer.
 
@@ -17,8 +17,11 @@ from nodejs import run_module
 from playwright.sync_api import Page, expect
 from ui import Playground
 
-# The issue's bar: Stop ends any program within one second of the click.
-STOP_WITHIN_S = 1.0
+# Stop's last step comes 0.4 s after the click (web/runner/runner.js; issue 23's bound is
+# 0.5 s, which `build.py bench limits` measures). 0.2 s of room for a loaded machine: with two
+# other browsers running tests beside, the slowest kind took 0.47 s. The steps of before, the
+# last at 0.65 s (0.72 s measured), fail it.
+STOP_WITHIN_S = 0.6
 # A run of one print() on a loaded worker takes about 0.1 s here, while loading Python takes
 # 2.5 s or more: anything under 1.5 s was served by a worker that was already warm.
 WARM_RUN_WITHIN_S = 1.5

@@ -60,6 +60,9 @@ export const FromWorker = Object.freeze({
   // micropip and Pyodide); the page answers FETCHED. See SITE_FILES.
   FETCH: "fetch",
   GRADED: "graded", // {type, id, verdict}: the verdict as JSON ("" if the check could not run)
+  // {type, id}: STOP arrived, so no step of Python holds the worker: the tasks are being
+  // cancelled (Stop's first step reached the program)
+  STOPPING: "stopping",
 });
 
 // The messages themselves, made only here: every site that posts one calls its function, so
@@ -222,6 +225,8 @@ export const fetchMessage = (request, url, integrity) => ({
  * @param {string} verdict
  */
 export const gradedMessage = (id, verdict) => ({ type: FromWorker.GRADED, id, verdict });
+/** @param {number} id */
+export const stoppingMessage = (id) => ({ type: FromWorker.STOPPING, id });
 
 // The one thing a worker may read of the site, through the page: its package files, by path
 // below the site's root, without credentials. Nothing else of the origin is within reach.
@@ -282,6 +287,7 @@ const FROM_WORKER_SHAPES = {
   [FromWorker.CRASHED]: { id: optional(isRunId), name: isText, message: isText },
   [FromWorker.FETCH]: { request: Number.isSafeInteger, url: isText, integrity: optional(isText) },
   [FromWorker.GRADED]: { id: isRunId, verdict: isText },
+  [FromWorker.STOPPING]: { id: isRunId },
 };
 
 /** `data` if it is a well-formed message from a worker, else null. Never throws. */

@@ -29,6 +29,7 @@ import {
   outputMessage,
   readyMessage,
   startedMessage,
+  stoppingMessage,
   traceMessage,
 } from "./protocol.js";
 
@@ -376,7 +377,10 @@ async function start(init) {
         run(data);
         break;
       case ToWorker.STOP:
-        if (data.id === runId) browser.stop();
+        if (data.id !== runId) break;
+        // First, so the page knows at once that no step of Python holds this worker.
+        send(stoppingMessage(runId));
+        browser.stop();
         break;
       case ToWorker.GRADE:
         grade(data);

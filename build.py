@@ -467,6 +467,94 @@ def make_snapshot(playground_zip: Path) -> Path | None:
     return made
 
 
+def _leb(data: bytes, at: int, signed: bool) -> tuple[int, int]:
+    """The LEB128 number at ``data[at:]`` and where it ends."""
+    value = shift = 0
+    while True:
+        byte = data[at]
+        at += 1
+        value |= (byte & 0x7F) << shift
+        shift += 7
+        if not byte & 0x80:
+            if signed and byte & 0x40:
+                value -= 1 << shift
+            return value, at
+
+
+def pyodide_jspi_switch() -> dict[str, int] | None:
+    """Where Pyodide's start-up writes which ``run_sync`` it will use, and the two values:
+    ``{"address", "on", "off"}``, or None if this Pyodide's WebAssembly does not have it in
+    the expected shape.
+
+    Pyodide asks once, at start-up, whether the engine has stack switching (an EM_ASM that
+    returns ``jspiSupported``) and keeps the answer in WebAssembly memory, as a function
+    pointer: ``ml_meth = jspi ? run_sync_jspi : run_sync_unsupported``. The memory snapshot,
+    made by Node without JSPI, keeps the "unsupported" one, so a restored interpreter raised
+    "WebAssembly stack switching not supported" for asyncio.run() inside a function even in
+    an engine that has it; the worker writes the engine's own answer back (worker.js). Found
+    here, in the compiled code: the EM_ASM's number (from pyodide.asm.mjs), then the
+    instructions around it: ``i32.const on; local.set A; i32.const off; local.set B;
+    i32.const <EM_ASM>; ...; call; local.set R; i32.const address; local.tee; local.get A;
+    local.get B; local.get R; select; i32.store offset``."""
+    pyodide = NODE_MODULES / "pyodide"
+    asm = re.search(r"(\d+):\(\)=>jspiSupported\}", (pyodide / "pyodide.asm.mjs").read_text())
+    wasm = (pyodide / "pyodide.asm.wasm").read_bytes()
+    if asm is None:
+        return None
+    number = int(asm.group(1))
+    code = bytearray([0x41])
+    while True:  # i32.const <number>, signed LEB128
+        byte, number = number & 0x7F, number >> 7
+        done = number == 0 and not byte & 0x40
+        code.append(byte if done else byte | 0x80)
+        if done:
+            break
+    at = wasm.find(code)
+    if at < 0 or wasm.find(code, at + 1) >= 0:
+        return None
+    # Backwards: the constants set into locals just before it.
+    constants: dict[int, int] = {}
+    for start in range(at - 48, at):
+        try:
+            if wasm[start] != 0x41:
+                continue
+            value, end = _leb(wasm, start + 1, signed=True)
+            if wasm[end] == 0x21:
+                local, after = _leb(wasm, end + 1, signed=False)
+                if after <= at:
+                    constants[local] = value
+        except IndexError:
+            return None
+    # Forwards, from the EM_ASM's number to the store.
+    pos, result, address, gets = at + len(code), None, None, []
+    for _ in range(16):
+        op = wasm[pos]
+        if op in (0x20, 0x21, 0x22, 0x10):  # local.get/set/tee, call
+            operand, pos = _leb(wasm, pos + 1, signed=False)
+            if op == 0x21 and result is None:
+                result = operand
+            elif op == 0x20:
+                gets.append(operand)
+        elif op == 0x41:  # i32.const
+            operand, pos = _leb(wasm, pos + 1, signed=True)
+            if result is not None and address is None:
+                address = operand
+        elif op == 0x6A:  # i32.add
+            pos += 1
+        elif op == 0x1B and result is not None and address is not None and len(gets) >= 3:
+            on, off, condition = gets[-3:]
+            if wasm[pos + 1] != 0x36 or condition != result:  # i32.store
+                return None
+            _, after_align = _leb(wasm, pos + 2, signed=False)
+            offset, _ = _leb(wasm, after_align, signed=False)
+            if on not in constants or off not in constants:
+                return None
+            return {"address": address + offset, "on": constants[on], "off": constants[off]}
+        else:
+            return None
+    return None
+
+
 def bundle_js() -> list[Path]:
     """The page's, the sandbox frame's and the worker's bundles, with their source maps (and
     any chunks the page's entries share)."""
@@ -477,7 +565,9 @@ def bundle_js() -> list[Path]:
     # tsconfig.json is for the type check (tests/test_lint.py) alone: esbuild would read some
     # of its settings (strict, for one), and the bundles must not change with it.
     ignore_tsconfig = "--tsconfig-raw={}"
-    bundles = ((PAGE_ENTRIES, "esm", ()), ((WORKER_ENTRY,), "iife", node_only))
+    # What the worker writes back into a restored interpreter (see pyodide_jspi_switch).
+    switch = f"--define:PYODIDE_JSPI_SWITCH={json.dumps(pyodide_jspi_switch())}"
+    bundles = ((PAGE_ENTRIES, "esm", ()), ((WORKER_ENTRY,), "iife", (*node_only, switch)))
     for entries, form, externals in bundles:
         meta = CACHE / "esbuild-meta.json"
         run(

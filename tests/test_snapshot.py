@@ -74,6 +74,29 @@ def test_a_restored_interpreter_runs_the_lesson_as_a_fresh_one(
         printed = playground.output.inner_text()
         problem = numbers_match(EXAMPLES[slug].stdout, printed, rel=0.1, abs_=0.15)
         assert problem is None, f"{problem}\n--- printed:\n{printed}"
+    # A loop run inside a function waits by stack switching where the browser has it; the
+    # snapshot's memory had Node's choices (no JSPI), and this raised "WebAssembly stack
+    # switching not supported" in Chromium on every restored worker (worker.js tellTheEngine).
+    playground.type_code(INSIDE_A_FUNCTION)
+    state = playground.run()
+    printed = playground.output.inner_text()
+    if jspi:
+        assert (state, printed) == ("finished", "main ran\n"), printed
+    else:
+        assert state == "failed" and "that this browser lacks" in printed, printed
+
+
+INSIDE_A_FUNCTION = """\
+import asyncio
+
+async def main():
+    print("main ran")
+
+def run():
+    asyncio.run(main())
+
+run()
+"""
 
 
 FRESH_PROCESS = """\

@@ -212,9 +212,15 @@ async function loadPython({ module, files, switches }, fetchFile) {
     module,
   });
   const jsglobals = Object.fromEntries(FOR_PROGRAMS.map((name) => [name, self[name]]));
+  let trampoline = null;
   const options = {
     indexURL: `${switches.site}pyodide/`,
-    createPyodideModule,
+    // Instantiated, before any snapshot is laid over its memory: what the engine chose.
+    createPyodideModule: async (settings) => {
+      const instance = await createPyodideModule(settings);
+      trampoline = trampolineOf(instance);
+      return instance;
+    },
     jsglobals,
     stdout: () => {},
     env: { ...PYTHON_ENV },
@@ -227,9 +233,44 @@ async function loadPython({ module, files, switches }, fetchFile) {
   }
 
   const restored = Boolean(pyodide);
+  // Stack switching, where the engine has it (and a restored interpreter can be told so).
+  let jspi = "Suspending" in WebAssembly;
+  if (restored) jspi = tellTheEngine(pyodide._module, trampoline, jspi);
   pyodide ??= await loadPyodide(options);
   unpackPlayground(pyodide, zip);
-  return { pyodide, restored };
+  return { pyodide, restored, jspi };
+}
+
+// Two choices Pyodide's start-up makes for the engine and keeps in WebAssembly memory, where a
+// restored snapshot (made by Node, which has no stack switching) lays Node's over them: the
+// trampoline CPython calls C functions through (written before any snapshot is restored, so
+// read back here from the fresh instance: Node's, a JavaScript one, puts a JavaScript frame in
+// every such call, which stack switching cannot suspend across), and which run_sync Pyodide
+// uses (with or without stack switching: build.py's pyodide_jspi_switch finds where, and
+// esbuild writes it in as PYODIDE_JSPI_SWITCH). Without them a restored interpreter raised
+// "WebAssembly stack switching not supported" for asyncio.run() inside a function, in an
+// engine that has it.
+
+/** Where the trampoline's pointer is, and what this engine put there. */
+function trampolineOf(instance) {
+  const at =
+    (instance.__PyRuntime + instance.HEAP32[instance.__PyEM_EMSCRIPTEN_TRAMPOLINE_OFFSET >> 2]) >>
+    2;
+  return { at, value: instance.HEAP32[at] };
+}
+
+/**
+ * Writes the engine's choices back into a restored interpreter; returns whether it can use
+ * stack switching (`jspi`: the engine has it), which it cannot if this build did not find
+ * where Pyodide keeps its choice.
+ */
+function tellTheEngine(instance, trampoline, jspi) {
+  instance.HEAP32[trampoline.at] = trampoline.value;
+  // @ts-expect-error defined by build.py (esbuild --define): {address, on, off} or null
+  const choice = PYODIDE_JSPI_SWITCH;
+  if (!choice) return false;
+  instance.HEAP32[choice.address >> 2] = jspi ? choice.on : choice.off;
+  return jspi;
 }
 
 // A restored interpreter, or null when restoring fails in any way: the snapshot is Pyodide's
@@ -313,7 +354,7 @@ async function start(init) {
   const interruptLost = control ? () => Atomics.store(control.lost, 0, 1) : undefined;
   // Everything the worker hands Python lives in JavaScript, so it is given after a restore too.
   const browser = restored ? pyodide.pyimport("playground.browser") : importPlayground(pyodide);
-  const jspi = "Suspending" in WebAssembly;
+  const jspi = python.jspi;
   browser.install(
     block,
     site,

@@ -1,10 +1,11 @@
 // The page's side of the sealed runner, in three rooms: the sandbox frame and its transport
-// (frame.js), the Python workers (pool.js), and here, runs: run, stop and grade, and what the
-// record (web/record/run-record.js) hears of them. Every program starts in a worker no earlier
-// program touched.
+// (frame.js), the Python workers (pool.js), and here, runs: run and stop (grading is in
+// grade.js), and what the record (web/record/run-record.js) hears of them. Every program starts
+// in a worker no earlier program touched.
 import { openFrame } from "./frame.js";
 import { createPool } from "./pool.js";
-import { FromWorker, gradeMessage, runMessage, sendTraceMessage, stopMessage } from "./protocol.js";
+import { createGrader } from "./grade.js";
+import { FromWorker, runMessage, sendTraceMessage, stopMessage } from "./protocol.js";
 
 // Stop escalates in three steps, all within one second:
 // 1. ask the worker to cancel every task (finally blocks run) - enough for an idle loop,
@@ -18,9 +19,6 @@ const CANCEL_GRACE_MS = 200;
 const INTERRUPT_GRACE_MS = 450;
 // 3. terminate the worker and switch to the spare one, loaded in advance in the background,
 //    so the next Run does not wait for Python to load again.
-// A check that has not answered in this long is stuck (its author's loop): the learner is
-// told it could not run, and its worker is thrown away.
-const GRADE_WITHIN_MS = 10_000;
 
 // What a learner reads when Python itself dies (worker.js sends the fatal error's name and
 // message). A JavaScript stack overflow is the one a program can cause: a recursion deeper
@@ -144,7 +142,7 @@ export function createRunner(record, options) {
 
   async function run(code) {
     if (current) await stop();
-    await grading;
+    await grader.idle;
     const run = { id: nextRun++, slot: null, started: false, stopping: false, timers: [] };
     const result = new Promise((resolve) => {
       run.resolve = resolve;
@@ -201,40 +199,13 @@ export function createRunner(record, options) {
     return finished;
   }
 
-  // An exercise's check on a finished run's data, in the worker that would take the next run
-  // (no program ran in it), which is then thrown away as a run's is. Resolves to the verdict
-  // as JSON text, or null when the check could not run (it crashed Python, or ran too long).
-  let grading = Promise.resolve();
-  function grade(check, runData) {
-    const graded = (async () => {
-      await grading;
-      if (current) await stop();
-      const slot = await pool.take({ program: false });
-      if (!slot) return null;
-      slot.used = true;
-      slot.gradingId = nextRun++;
-      const verdict = await new Promise((resolve) => {
-        const timer = setTimeout(() => resolve(null), GRADE_WITHIN_MS);
-        slot.grading = (answer) => {
-          clearTimeout(timer);
-          resolve(answer);
-        };
-        const run = JSON.stringify(runData);
-        slot.port.postMessage(gradeMessage(slot.gradingId, check, run));
-      });
-      slot.grading = null;
-      pool.release();
-      return verdict;
-    })();
-    grading = graded.then(() => {});
-    return graded;
-  }
+  const grader = createGrader(pool, () => (current ? stop() : undefined));
 
   pool.start();
   return {
     run,
     stop,
-    grade,
+    grade: grader.grade,
     get running() {
       return current !== null;
     },

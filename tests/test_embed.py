@@ -17,6 +17,8 @@ from conftest import Site
 from expected import EXAMPLES, numbers_match
 from hosting import PROTOCOL, heard, host_page, playground, run, serving, wait_for
 from playwright.sync_api import Page, expect
+from test_exercises_page import WRONG_ORDER, delayed, feedback
+from ui import Playground
 
 import build
 
@@ -95,6 +97,23 @@ def test_stop_ends_a_runaway_program_within_a_second(hosted: Page) -> None:
     assert time.monotonic() - started < 1.0
     assert result["status"] == "stopped"
     assert result["stdout"] == "spinning\n"
+
+
+def test_the_host_hears_what_was_open_when_each_run_ran(hosted: Page) -> None:
+    # The course page's code, over the example the embed opened with; then the learner's edit
+    # of it, run from the frame's own Run button. The host reads this as data: no title.
+    course_code = "print('from the course page')\n"
+    opened = {"kind": "course", "slug": build.EXAMPLES[0]}
+    assert run(hosted, course_code)["source"] == {**opened, "edited": False}
+    results = len(heard(hosted, "result"))
+    frame = Playground(playground(hosted))
+    frame.type_code(course_code + "print('and mine')\n")
+    frame.press_run()
+    result = wait_for(hosted, "result", results + 1)
+    assert (result["stdout"], result["source"]) == (
+        "from the course page\nand mine\n",
+        {**opened, "edited": True},
+    )
 
 
 def test_resize_follows_the_content(hosted: Page) -> None:
@@ -206,7 +225,7 @@ def test_embed_origins_answer_only_the_hosts_listed(
             context.close()
 
 
-def test_the_host_hears_the_learners_progress(hosted: Page, plain_site: Site) -> None:
+def test_the_host_hears_the_learners_progress_and_verdicts(hosted: Page, plain_site: Site) -> None:
     # Last: it points the frame at an exercise.
     readies = len(heard(hosted, "ready"))
     hosted.locator("#playground").evaluate(
@@ -218,6 +237,28 @@ def test_the_host_hears_the_learners_progress(hosted: Page, plain_site: Site) ->
     assert progress["passed"] == 0 and progress["total"] == 6
     gather = next(e for e in progress["exercises"] if e["slug"] == "gather")
     assert gather == {"slug": "gather", "passed": False, "attempts": 0, "hints": 1}
+    # A check the computer delayed is not the learner's failure: the host hears nothing of it.
+    frame = Playground(playground(hosted))
+    frame.type_code(delayed(WRONG_ORDER))
+    assert feedback(frame.page).startswith("Not checked.")
+    # A check that marked the code: its verdict as data, read from the run record, and the
+    # attempt counted. (Taken in order: the delayed one would have come first.)
+    frame.type_code(WRONG_ORDER)
+    assert feedback(frame.page).startswith("Not yet.")
+    verdict = wait_for(hosted, "verdict")
+    assert heard(hosted, "verdict") == [verdict]
+    assert (verdict["exercise"], verdict["status"], verdict["passed"], verdict["score"]) == (
+        "gather",
+        "fail",
+        False,
+        0,
+    )
+    assert verdict["messages"][0]["mistake"] == "wrong-order"
+    assert len(verdict["messages"][0]["tasks"]) == 5
+    progress = wait_for(hosted, "progress", 2)
+    gather = next(e for e in progress["exercises"] if e["slug"] == "gather")
+    assert gather == {"slug": "gather", "passed": False, "attempts": 1, "hints": 1}
+    assert len(heard(hosted, "progress")) == 2
 
 
 def test_the_demo_course_page_drives_the_playground(browser: Any, plain_site: Site) -> None:

@@ -30,7 +30,7 @@ def feedback(page: Page) -> str:
     region = page.get_by_role("status", name="Feedback")
     page.get_by_role("button", name="Check", exact=True).click()
     page.wait_for_function(
-        """() => /^(Passed\\.|Not yet\\.|Answer every|This exercise's check|The run was)/
+        """() => /^(Passed\\.|Not yet\\.|Not checked\\.|Answer every|This exercise's check|The run)/
             .test(document.getElementById("feedback").textContent)""",
         timeout=CHECK_TIMEOUT_MS,
     )
@@ -74,6 +74,38 @@ def test_an_exercise_is_failed_hinted_fixed_passed_and_remembered(page: Page, si
     expect(page.get_by_role("heading", name="Hint 1 of 3")).to_be_visible()
     assert page.get_by_label("Python code").inner_text().startswith("import asyncio")
     assert "create_task" in page.get_by_label("Python code").inner_text()
+
+
+def delayed(program: str) -> str:
+    """`program` with one step of main() holding the loop for 0.2 s: too briefly to be the
+    program's doing (playground.checks BLOCKED_FLOOR_S), so a check judged by timing puts it
+    down to the computer, as it does a garbage collection or a busy phone."""
+    return program.replace("import asyncio\n", "import asyncio\nimport time\n", 1).replace(
+        "async def main() -> None:\n", "async def main() -> None:\n    time.sleep(0.2)\n", 1
+    )
+
+
+WRONG_ORDER = (EXERCISES / "gather/mistakes/finishing_order.py").read_text(encoding="utf-8")
+
+
+def test_a_run_the_computer_delayed_is_not_marked_and_counts_no_attempt(
+    page: Page, site: Site
+) -> None:
+    playground = Playground(page).open(site.url, query="exercise=gather")
+    attempts = page.locator("#exercise-progress")
+    playground.type_code(delayed(WRONG_ORDER))
+    said = feedback(page)
+    assert said.startswith("Not checked.") and "delayed by the computer" in said, said
+    expect(page.get_by_role("status", name="Feedback")).to_have_attribute("data-verdict", "delayed")
+    # The task that held the loop is marked; no attempt counted.
+    expect(page.locator("#tasks tr[data-flagged] th")).to_have_text(["Task-1"])
+    expect(attempts).to_contain_text("0 checked attempts")
+    # The same mistake, on time: marked, and counted.
+    playground.type_code(WRONG_ORDER)
+    said = feedback(page)
+    assert said.startswith("Not yet.") and "in the order the calls finished" in said, said
+    expect(attempts).to_contain_text("1 checked attempt ·")
+    expect(page.locator("#tasks tr[data-flagged]")).to_have_count(5)
 
 
 def test_predict_then_run_marks_the_answers_against_the_run(page: Page, site: Site) -> None:

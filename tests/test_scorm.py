@@ -314,6 +314,25 @@ def test_an_attempt_is_reported_completed_scored_and_resumed(
         assert json.loads(read(host, "cmi.suspend_data")) == progress
 
 
+def test_an_edited_example_counts_and_an_exercise_of_the_same_name_does_not(
+    browser: Browser, lms: str
+) -> None:
+    # gather-return-exceptions is both a lesson example and an exercise. What counts towards
+    # completion is the example, run while it was open, edited or not (the run's source).
+    slug = "gather-return-exceptions"
+    with course_page(browser, lms + "lms/host.html") as host:
+        playground = launched(host, "scorm12", None)
+        frame = playground.page
+        frame.get_by_label("Example or exercise").select_option(f"exercise:{slug}")
+        # Its starter fails, as the lesson means it to; a failed run of an example counts.
+        assert playground.run() == "failed"
+        playground.pick(TITLES[slug])
+        playground.type_code("print('my own take on it')\n")
+        assert playground.run() == "finished"
+        # The LMS hears of a run as it ends, before the page says it has.
+        assert json.loads(read(host, "cmi.suspend_data"))["ran"] == [slug]
+
+
 @pytest.mark.parametrize("version", VERSIONS)
 def test_each_learner_at_a_shared_computer_opens_only_their_own_drafts(
     browser: Browser, lms: str, version: str

@@ -2,7 +2,7 @@
 // Loaded by main.js once it has started the Python worker: the editor is most of this bundle.
 import { createCodeTools } from "./code/codetools.js";
 import { createEditor } from "./code/editor.js";
-import { createPicker, loadExamples } from "./code/examples.js";
+import { createPicker, followNotes, loadExamples } from "./code/examples.js";
 import { createExercisePanel, loadExercises } from "./exercises/exercise-panel.js";
 import { createProgress } from "./exercises/progress.js";
 import { applyLook, openFullLink } from "./embed/embed.js";
@@ -62,7 +62,7 @@ export function connect(runner, record, address) {
   const lms = openLms();
   // Saves edits, Reset and Share; read the share link while the examples load.
   const space = draftSpace(lms, options);
-  const codeTools = createCodeTools(editor, { space, onLoad: () => codeChanged() });
+  const codeTools = createCodeTools(editor, record, { space, onLoad: () => codeChanged() });
   const linkRead = codeTools.readLink(address.code);
 
   createTimelinePanel(
@@ -105,7 +105,7 @@ export function connect(runner, record, address) {
   }
 
   async function runOnce() {
-    const started = record.start(editor.text, codeTools.title());
+    const started = record.start(editor.text);
     const result = await runner.run(started.code);
     // A sentence for the learner from the runner, e.g. how to install a missing module.
     if (result.hint) record.note(started, result.hint);
@@ -127,16 +127,17 @@ export function connect(runner, record, address) {
     stop: () => runner.stop(),
     setCode: (code) => codeTools.openCode(code),
   });
-  const opened = openExamples(requested, codeTools, linkRead, {
+  const opened = openLesson(requested, codeTools, linkRead, {
     record,
     runner,
     runCode: run,
+    progress: createProgress(record),
     host,
     lms,
   });
 
   if (options.embed === "1") {
-    codeChanged = openFullLink($("open-full"), editor, () => options.example ?? null);
+    codeChanged = openFullLink($("open-full"), editor, record);
   }
   // autorun=1 runs the code the page opened with, once: the build's or the query's, never a
   // share link's (a link must not run code in the learner's name).
@@ -173,11 +174,12 @@ const EXERCISE_ELEMENTS = {
   progressNote: "exercise-progress",
 };
 
-async function openExamples(
+/** The lesson's examples and exercises, loaded, and the views that show them, wired. */
+async function openLesson(
   requested,
   codeTools,
   linkRead,
-  { record, runner, runCode, host, lms },
+  { record, runner, runCode, progress, lms, host },
 ) {
   try {
     const [examples, course] = await Promise.all([
@@ -186,37 +188,37 @@ async function openExamples(
       loadExercises().catch(() => ({ objectives: [], exercises: [] })),
     ]);
     await linkRead;
-    const notes = $("notes");
-    const progress = createProgress();
-    const slugs = course.exercises.map((e) => e.slug);
+    const slugs = {
+      examples: examples.map((e) => e.slug),
+      exercises: course.exercises.map((e) => e.slug),
+    };
     // In a SCORM package the LMS keeps the progress and hears of it (web/embed/lms.js).
-    lms?.connect(record, progress, { examples: examples.map((e) => e.slug), exercises: slugs });
+    lms?.connect(record, progress, slugs);
+    followNotes(
+      {
+        notes: $("notes"),
+        notesText: $("notes-text"),
+        watch: $("watch"),
+        watchText: $("watch-text"),
+      },
+      examples,
+      record,
+    );
     const elements = Object.fromEntries(
       Object.entries(EXERCISE_ELEMENTS).map(([name, id]) => [name, $(id)]),
     );
-    const panel = createExercisePanel(elements, {
-      objectives: course.objectives,
-      slugs,
-      record,
-      runner,
-      runCode,
-      progress,
-    });
+    createExercisePanel(elements, { ...course, record, runner, runCode, progress });
     const picker = createPicker($("example"), examples, course.exercises, requested, {
-      onPick(item, kind) {
-        const exercise = kind === "exercise" ? item : null;
-        // An exercise's draft is kept apart from the examples' (their slugs may meet).
-        codeTools.open(exercise ? { slug: `exercise-${item.slug}`, code: item.starter } : item);
-        panel.show(exercise);
-        notes.hidden = exercise !== null || !item.notes;
-        $("notes-text").textContent = exercise ? "" : item.notes;
-        $("watch").hidden = exercise !== null || !item.watch;
-        $("watch-text").textContent = exercise ? "" : (item.watch ?? "");
-      },
+      onPick: (item, kind) =>
+        codeTools.open({
+          kind,
+          slug: item.slug,
+          code: kind === "exercise" ? item.starter : item.code,
+        }),
       passed: (slug) => progress.get(slug).passed,
     });
     progress.subscribe(picker.relabel);
-    progress.subscribe(() => host("progress", progressOf(progress, slugs)));
+    progress.subscribe(() => host("progress", progressOf(progress, slugs.exercises)));
     if (picker.unknownRequest)
       tell(`That ${picker.unknownRequest} does not exist; showing the first example.`);
   } catch {

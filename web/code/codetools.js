@@ -1,9 +1,12 @@
 // Never lose the learner's code: edits are saved as they are typed (one draft per example),
-// "Reset" goes back to the lesson's code after asking and can be undone, and "Share" makes a
-// link that carries the code. Code from a link only ever reaches the editor: it is not run,
-// and every message here is set as text, never as HTML.
+// "Reset" goes back to the lesson's code after asking and can be undone (reset.js), and
+// "Share" makes a link that carries the code (share-button.js). Code from a link only ever
+// reaches the editor: it is not run, and every message here is set as text, never as HTML.
 import { readOptions } from "../record/options.js";
-import { decodeCode, MAX_CODE_BYTES, shareLink } from "./share.js";
+import { createNotice } from "./notice.js";
+import { createReset } from "./reset.js";
+import { decodeCode } from "./share.js";
+import { createShareButton } from "./share-button.js";
 import { createDrafts } from "./storage.js";
 
 // Long enough to write once per burst of typing, short enough that a crash loses little;
@@ -13,50 +16,46 @@ const SAVE_DELAY_MS = 300;
 // reload shows the learner's edits of it; the oldest of each kind go past this many.
 const KEPT_DRAFTS = 20;
 
-const WORDING = {
-  example: {
-    question: "Reset to the lesson's code?",
-    detail: "Your changes will be replaced by the lesson's original. You can undo this.",
-    done: "Back to the lesson's code.",
-  },
-  shared: {
-    question: "Reset to the shared code?",
-    detail: "Your changes will be replaced by the code from the share link. You can undo this.",
-    done: "Back to the shared code.",
-  },
-  host: {
-    question: "Reset to the course page's code?",
-    detail: "Your changes will be replaced by the code the course page gave. You can undo this.",
-    done: "Back to the course page's code.",
-  },
-  own: {
-    question: "Clear the editor?",
-    detail: "Your code will be removed. You can undo this.",
-    done: "Editor cleared.",
-  },
-};
+const OWN = Object.freeze({ kind: "own", key: "code:own", original: "" });
+// What the record calls what the editor shows (run-record.js), by the kind of its slot.
+const SOURCE_KIND = { example: "example", shared: "shared", host: "course", own: "mine" };
 
 /**
- * `space`: where the drafts are kept (storage.js), as the page chooses (page.js draftSpace:
- * per embed, per LMS learner). `onLoad()` is called whenever other code is shown (not an
- * edit: no onChange then).
+ * Decides what the editor shows and tells `record` (run-record.js `open`) whenever that, or
+ * whether it is edited, changes. `space`: where the drafts are kept (storage.js), as the page
+ * chooses (page.js draftSpace: per embed, per LMS learner). `onLoad()` is called whenever
+ * other code is shown (not an edit: no onChange then).
  */
-export function createCodeTools(editor, { space = "", onLoad = () => {} } = {}) {
+export function createCodeTools(editor, record, { space = "", onLoad = () => {} } = {}) {
   const $ = (id) => document.getElementById(id);
-  const resetButton = /** @type {HTMLButtonElement} */ ($("reset"));
-  const shareButton = /** @type {HTMLButtonElement} */ ($("share"));
   const badge = $("code-state");
-  const notice = $("code-notice");
-  const dialog = /** @type {HTMLDialogElement} */ ($("reset-dialog"));
-
+  const notice = createNotice($("code-notice"));
   const drafts = createDrafts(space);
-  let slot = null; // what the editor shows: {kind, key, original, slug}
+  let slot = null; // what the editor shows: {kind, key, original}
   let link = null; // a share link not shown yet: {payload, code} | {payload, damaged}
-  let shown = null; // the example open in the picker
+  let shown = null; // what the picker has open: {kind: "example" | "exercise", slug, code}
   let dirty = false;
   let saveTimer = 0;
-  let beforeReset = null; // the learner's code while "Undo" is offered
   let toldNotKept = false;
+
+  const reset = createReset(
+    {
+      button: $("reset"),
+      dialog: /** @type {HTMLDialogElement} */ ($("reset-dialog")),
+      question: $("reset-question"),
+      detail: $("reset-detail"),
+      confirm: $("reset-confirm"),
+      cancel: $("reset-cancel"),
+    },
+    { editor, slot: () => slot, save, notice },
+  );
+  const shareButton = /** @type {HTMLButtonElement} */ ($("share"));
+  createShareButton(shareButton, {
+    code: () => editor.text,
+    source: () => record.source,
+    before: save,
+    notice,
+  });
 
   function load(code) {
     editor.load(code); // no onChange: showing a draft is not an edit
@@ -74,8 +73,11 @@ export function createCodeTools(editor, { space = "", onLoad = () => {} } = {}) 
     };
     // Emptied rather than hidden: the picker's aria-describedby would still read hidden text.
     badge.textContent = words[slot.kind] ?? "";
-    resetButton.disabled = !edited;
+    reset.offer(edited);
     shareButton.disabled = false;
+    // Anything in the editor while an exercise is open is what its Check marks.
+    const kind = shown?.kind === "exercise" ? "exercise" : SOURCE_KIND[slot.kind];
+    record.open({ kind, slug: shown?.slug ?? null, edited });
   }
 
   function save() {
@@ -87,7 +89,7 @@ export function createCodeTools(editor, { space = "", onLoad = () => {} } = {}) 
       drafts.remove(slot.key);
     } else if (!drafts.set(slot.key, { code }) && !toldNotKept) {
       toldNotKept = true;
-      say(
+      notice.say(
         "This browser is not letting the page save (storage is off or full): " +
           "your edits last until you leave the page.",
       );
@@ -95,101 +97,19 @@ export function createCodeTools(editor, { space = "", onLoad = () => {} } = {}) 
     if (slot.kind === "shared" || slot.kind === "host") drafts.prune(`${slot.kind}:`, KEPT_DRAFTS);
   }
 
-  function say(text, ...controls) {
-    const message = document.createElement("span");
-    message.textContent = text;
-    notice.replaceChildren(message, ...controls);
+  /** Shows `next` ({kind, key, original}), or the learner's draft of it. */
+  function show(next) {
+    slot = next;
+    load(drafts.get(slot.key)?.code ?? slot.original);
   }
 
-  function button(text, onClick) {
-    const element = document.createElement("button");
-    element.type = "button";
-    element.textContent = text;
-    element.addEventListener("click", onClick);
-    return element;
-  }
-
-  function reset() {
-    const before = editor.text;
-    // An editor transaction (an undo step of its own), so Ctrl+Z in the editor undoes it too.
-    editor.text = slot.original;
+  /** Leaves the code shown: what the notice said was about it. */
+  function leave() {
+    notice.clear();
     save();
-    beforeReset = before;
-    say(
-      WORDING[slot.kind].done,
-      button("Undo", () => {
-        editor.text = beforeReset;
-        editor.focus();
-      }),
-    );
-    editor.focus();
+    reset.forget();
   }
 
-  async function share() {
-    save();
-    const code = editor.text;
-    if (new TextEncoder().encode(code).length > MAX_CODE_BYTES) {
-      say(`This code is too long to share as a link (over ${MAX_CODE_BYTES / 1000} kB).`);
-      return;
-    }
-    let url;
-    try {
-      url = await shareLink(code, slot.slug);
-    } catch {
-      // CompressionStream("deflate-raw") arrived in 2023 browsers (Safari 16.4).
-      say("This browser cannot make share links; please update it.");
-      return;
-    }
-    let copied = false;
-    try {
-      // Refused without a user gesture, in an iframe without clipboard-write, on plain http.
-      await navigator.clipboard.writeText(url);
-      copied = true;
-    } catch {
-      // The field below is the way, then.
-    }
-    const field = document.createElement("input");
-    field.readOnly = true;
-    field.spellcheck = false;
-    field.value = url;
-    field.addEventListener("focus", () => field.select());
-    const label = document.createElement("label");
-    label.className = "share-link";
-    label.append("Share link", field);
-    say(
-      copied
-        ? "Link copied. It opens this code in the editor; nothing runs until Run is pressed."
-        : "Copy this link to share your code:",
-      label,
-    );
-    if (!copied) field.focus();
-  }
-
-  /** Removes `code=` from the URL's fragment, keeping everything else. */
-  function forgetLink() {
-    const url = new URL(location.href);
-    const params = new URLSearchParams(url.hash.slice(1));
-    if (!params.has("code")) return;
-    params.delete("code");
-    url.hash = params.toString();
-    history.replaceState(history.state, "", url);
-  }
-
-  resetButton.addEventListener("click", () => {
-    const words = WORDING[slot.kind];
-    $("reset-question").textContent = words.question;
-    $("reset-detail").textContent = words.detail;
-    dialog.showModal();
-    // Focused here, not by an autofocus attribute: in a cross-origin frame (an LMS, a course
-    // page) Chromium blocks autofocus at load and logs an error for it, dialog closed or not.
-    $("reset-confirm").focus();
-  });
-  $("reset-cancel").addEventListener("click", () => dialog.close());
-  $("reset-confirm").addEventListener("click", () => {
-    dialog.close();
-    reset();
-  });
-  shareButton.addEventListener("click", () => share());
   addEventListener("pagehide", save);
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "hidden") save();
@@ -200,28 +120,22 @@ export function createCodeTools(editor, { space = "", onLoad = () => {} } = {}) 
     if (payload !== null) link = { payload, ...(await decodeCode(payload)) };
   }
 
-  function open(example) {
-    notice.replaceChildren(); // what it said was about the code being left
-    save();
-    shown = example;
-    beforeReset = null;
+  function open(item) {
+    leave();
+    shown = item;
     const fromLink = link;
     link = null;
     // Leaving the link's code for an example: a reload must not bring the link back.
     if (!fromLink) forgetLink();
-    const slug = example?.slug;
     if (fromLink?.code !== undefined) {
-      const key = `shared:${hash(fromLink.payload)}`;
-      slot = { kind: "shared", key, original: fromLink.code, slug };
-      load(drafts.get(slot.key)?.code ?? slot.original);
-      say("Showing the code from a share link. It runs only when you press Run.");
+      show({ kind: "shared", key: `shared:${hash(fromLink.payload)}`, original: fromLink.code });
+      notice.say("Showing the code from a share link. It runs only when you press Run.");
       return;
     }
-    slot = example
-      ? { kind: "example", key: `code:${slug}`, original: example.code, slug }
-      : { kind: "own", key: "code:own", original: "" };
-    load(drafts.get(slot.key)?.code ?? slot.original);
-    if (fromLink?.damaged) say("This share link is damaged; showing the example instead.");
+    // An exercise's draft is kept apart from the examples' (their slugs may meet).
+    const key = item?.kind === "exercise" ? `code:exercise-${item.slug}` : `code:${item?.slug}`;
+    show(item ? { kind: "example", key, original: item.code } : OWN);
+    if (fromLink?.damaged) notice.say("This share link is damaged; showing the example instead.");
   }
 
   // A share link pasted into this tab's address bar changes only the fragment: no new page.
@@ -237,21 +151,10 @@ export function createCodeTools(editor, { space = "", onLoad = () => {} } = {}) 
     readLink,
 
     /**
-     * The name a run's trace takes from the code it ran: the example's when the code is the
-     * lesson's own, else what the code is ("gather-weather-edited", "shared-code", "my-code").
-     */
-    title() {
-      if (!slot) return "my-code";
-      const edited = editor.text !== slot.original;
-      if (slot.kind === "example") return edited ? `${slot.slug}-edited` : slot.slug;
-      if (slot.kind === "shared") return edited ? "shared-code-edited" : "shared-code";
-      if (slot.kind === "host") return edited ? "course-code-edited" : "course-code";
-      return "my-code";
-    },
-
-    /**
-     * Shows `example` (null: the learner's own code, when there are no examples): its draft
-     * if there is one, else its code; or, the first time, the share link's code.
+     * Shows `item`, what the picker opened ({kind: "example" | "exercise", slug, code: the
+     * example's code or the exercise's starter}; null: the learner's own code, when there are
+     * no examples): its draft if there is one, else its code; or, the first time, the share
+     * link's code.
      */
     open,
 
@@ -260,11 +163,8 @@ export function createCodeTools(editor, { space = "", onLoad = () => {} } = {}) 
      * it: a page that sends its code whenever it loads must not wipe their edits.
      */
     openCode(code) {
-      notice.replaceChildren();
-      save();
-      beforeReset = null;
-      slot = { kind: "host", key: `host:${hash(code)}`, original: code, slug: shown?.slug };
-      load(drafts.get(slot.key)?.code ?? code);
+      leave();
+      show({ kind: "host", key: `host:${hash(code)}`, original: code });
     },
 
     /** The editor's onChange. */
@@ -274,14 +174,19 @@ export function createCodeTools(editor, { space = "", onLoad = () => {} } = {}) 
       clearTimeout(saveTimer);
       saveTimer = setTimeout(save, SAVE_DELAY_MS);
       showState(code);
-      if (beforeReset !== null) {
-        // Any edit after a reset ends the Undo offer; Ctrl+Z in the editor still works.
-        if (code === beforeReset) say("Your edits are back.");
-        else notice.replaceChildren();
-        beforeReset = null;
-      }
+      reset.edited(code);
     },
   };
+}
+
+/** Removes `code=` from the URL's fragment, keeping everything else. */
+function forgetLink() {
+  const url = new URL(location.href);
+  const params = new URLSearchParams(url.hash.slice(1));
+  if (!params.has("code")) return;
+  params.delete("code");
+  url.hash = params.toString();
+  history.replaceState(history.state, "", url);
 }
 
 // FNV-1a: a short, stable name for a share link's payload, to key its draft by.

@@ -64,3 +64,21 @@ export function createPicker(select, examples, exercises, requested, { onPick, p
     relabel: label,
   };
 }
+
+/**
+ * The notes and the "On the timeline" line (`el`: {notes, notesText, watch, watchText}) of the
+ * example open in `record` (run-record.js), or of the one beneath shared or course code;
+ * hidden for an exercise, or where there is no example.
+ */
+export function followNotes(el, examples, record) {
+  const bySlug = new Map(examples.map((e) => [e.slug, e]));
+  record.subscribe((change) => {
+    if (change.type !== "open") return;
+    const { kind, slug } = change.source;
+    const example = kind === "exercise" ? undefined : bySlug.get(slug);
+    el.notes.hidden = !example?.notes;
+    el.notesText.textContent = example?.notes ?? "";
+    el.watch.hidden = !example?.watch;
+    el.watchText.textContent = example?.watch ?? "";
+  });
+}

@@ -11,10 +11,13 @@ const MAX_PAYLOAD_CHARS = Math.ceil(((MAX_CODE_BYTES * 1.01 + 64) * 4) / 3);
 // at most (deflate's limit is ~1032:1) before the size check sees it.
 const SLICE_BYTES = 1024;
 
-/** The page's own address with `?example=<slug>` (if any) and `#code=<payload>`. */
-export async function shareLink(code, slug) {
+/**
+ * The page's own address with what is open (`?example=<slug>` or `?exercise=<slug>`, from the
+ * record's source, run-record.js) and `#code=<payload>`.
+ */
+export async function shareLink(code, { kind, slug }) {
   const url = new URL(location.pathname, location.origin);
-  if (slug) url.searchParams.set("example", slug);
+  if (slug) url.searchParams.set(kind === "exercise" ? "exercise" : "example", slug);
   url.hash = `code=${await encodeCode(code)}`;
   return url.href;
 }

@@ -34,17 +34,18 @@ export function applyLook(options) {
 }
 
 /**
- * The "Open in the playground" link: the full page, in a new tab, with the editor's code.
- * Returns the function that brings its address up to date (call it when the code changes).
+ * The "Open in the playground" link: the full page, in a new tab, with the editor's code and
+ * what is open (`record`, run-record.js). Returns the function that brings its address up to
+ * date (call it when the code changes).
  */
-export function openFullLink(link, editor, slug) {
+export function openFullLink(link, editor, record) {
   link.hidden = false;
   let pending = 0;
   const update = () => {
     clearTimeout(pending);
     pending = setTimeout(async () => {
       try {
-        link.href = await shareLink(editor.text, slug());
+        link.href = await shareLink(editor.text, record.source);
       } catch {
         link.href = new URL(location.pathname, location.origin).href;
       }

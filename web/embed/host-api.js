@@ -7,10 +7,12 @@
 //
 // Host -> playground: run; stop; set-code {code}; get-state.
 // Playground -> host: ready (Python is ready); state {state} (every change, and in answer to
-// get-state); result {status, elapsed, stdout, stderr, error, tasks} after every run, from the
-// run record; progress {passed, total, exercises: [{slug, passed, attempts, hints}]} after
-// every checked attempt and hint; resize {height}; error {message, command} for a command it
-// cannot take.
+// get-state); result {source, status, elapsed, stdout, stderr, error, tasks} after every run,
+// from the run record (source: what was open, {kind, slug, edited}); progress {passed, total, exercises: [{slug, passed, attempts, hints}]} after
+// every checked attempt and hint; verdict {exercise, status, passed, score, messages} after
+// every check that marked the learner's code, from the run record (none when the computer ran
+// the program late or the check could not run); resize {height}; error {message, command} for
+// a command it cannot take.
 // Canvas's {subject: "lti.frameResize", height} goes with every resize.
 import { endWords } from "../record/trace-model.js";
 
@@ -29,6 +31,7 @@ export function parentOrigin() {
 export function resultOf(run) {
   const trace = run.trace;
   return {
+    source: { ...run.source },
     status: run.status,
     elapsed: run.elapsed,
     stdout: run.stdout,
@@ -41,6 +44,28 @@ export function resultOf(run) {
       start: task.created,
       end: task.end?.t ?? null,
       detail: endWords(trace, task),
+    })),
+  };
+}
+
+/**
+ * A checked run's verdict (run-record.js) as the host gets it, or null where there is none
+ * to report: only a verdict that marked the learner's code ("pass" or "fail") is one.
+ */
+export function verdictOf(run) {
+  const { source, verdict } = run;
+  if (source.kind !== "exercise" || !["pass", "fail"].includes(verdict?.status)) return null;
+  const { status, passed, score, messages } = verdict;
+  return {
+    exercise: source.slug,
+    status,
+    passed,
+    score,
+    messages: messages.map(({ text, tasks, question, mistake }) => ({
+      text,
+      tasks: [...tasks],
+      question,
+      mistake,
     })),
   };
 }
@@ -114,6 +139,9 @@ export function connectHost(record, actions) {
       tell("state", { state: change.to });
     } else if (change.type === "run-ended") {
       tell("result", resultOf(change.run));
+    } else if (change.type === "verdict") {
+      const verdict = verdictOf(change.run);
+      if (verdict) tell("verdict", verdict);
     }
   });
 

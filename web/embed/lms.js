@@ -4,10 +4,10 @@
 // exercise progress; nothing the LMS answers can break the page (a call that fails costs one
 // console.warn, once per kind of call).
 //
-// Completion: every lesson example has been run to its end while it was the one open (a
-// run's title is the open example's slug, "-edited" added when the learner changed its code:
-// that counts, changing an example and watching the timeline change is what it is for). A
-// run that failed counts, as the learner saw it end; a stopped one does not, as they did not.
+// Completion: every lesson example has been run to its end while it was the one open (the
+// run's source, run-record.js, is that example, edited or not: changing an example and
+// watching the timeline change is what it is for). A run that failed counts, as the learner
+// saw it end; a stopped one does not, as they did not.
 //
 // Score: exercises passed over exercises, as a percent in score.raw with min 0 and max 100 in
 // both versions (LMSs such as Moodle grade from raw), and as a fraction in 2004's
@@ -287,8 +287,8 @@ export function openLms() {
     });
     record.subscribe((change) => {
       if (change.type !== "run-ended" || change.run.status === "stopped") return;
-      const slug = change.run.title.replace(/-edited$/, "");
-      if (!slugs.examples.includes(slug) || ran.has(slug)) return;
+      const { kind, slug } = change.run.source;
+      if (kind !== "example" || !slugs.examples.includes(slug) || ran.has(slug)) return;
       ran.add(slug);
       report();
     });

@@ -26,16 +26,40 @@ const MOVES = {
 };
 
 /**
- * A run as the page keeps it: {id, code, title, status ("running" or an end state), elapsed
+ * What is open: {kind, slug, edited}. `kind` is "example" (a lesson example's code or the
+ * learner's draft of it), "exercise" (anything in the editor while an exercise is open: it is
+ * what Check marks), "shared" (code from a share link), "course" (code a course page sent
+ * through the host API) or "mine" (the learner's own, where no example could load). `slug`
+ * names the example or exercise; for shared and course code, the example open beneath it (the
+ * one its share link names), or null. `edited`: the code is not what was opened.
+ */
+const NOTHING_OPEN = Object.freeze({ kind: "mine", slug: null, edited: false });
+
+/** The name a run's trace takes from its source: "gather-weather", "gather-weather-edited",
+ * "exercise-gather", "shared-code", "course-code-edited", "my-code". */
+export function sourceTitle({ kind, slug, edited }) {
+  const name = {
+    example: slug,
+    exercise: `exercise-${slug}`,
+    shared: "shared-code",
+    course: "course-code",
+  }[kind];
+  if (!name) return "my-code";
+  return edited ? `${name}-edited` : name;
+}
+
+/**
+ * A run as the page keeps it: {id, code, source (what was open when it started), status ("running" or an end state), elapsed
  * (the program's own seconds, or null), stdout, stderr, output ([{stream, text}] in order, the
  * page's own notes included), error ({line, column, message} or null), exitCode, hint,
- * crashed, trace (web/record/trace-model.js), facts (at the end: see trace-model.js facts)}.
+ * crashed, trace (web/record/trace-model.js), facts (at the end: see trace-model.js facts), verdict (an exercise's check of it, see
+ * `verdict` below, or null)}.
  */
-function newRun(id, code, title) {
+function newRun(id, code, source) {
   return {
     id,
     code,
-    title,
+    source,
     status: "running",
     startedAt: performance.now(), // page time; the program's own start comes with align()
     endedAt: null,
@@ -50,15 +74,18 @@ function newRun(id, code, title) {
     trace: createTrace(),
     events: [], // the tracer's batches as they came (runEvents flattens them)
     facts: null,
+    verdict: null,
   };
 }
 
 /**
  * Changes listeners receive, each with the record: {type: "state", from, to}, {type:
- * "progress"}, {type: "python"} (loaded, or its spare changed), {type: "run-started", run},
+ * "progress"}, {type: "python"} (loaded, or its spare changed), {type: "open", from, source}
+ * (what is open changed: `from` is what was), {type: "run-started", run},
  * {type: "output", run, stream, text}, {type: "trace", run, events}, {type: "aligned", run},
  * {type: "run-ended", run} (everything of the run is in the record; the "state" change
- * follows at once, in the same task).
+ * follows at once, in the same task), {type: "verdict", run} (an exercise's check of the run
+ * is in `run.verdict`).
  */
 export function createRecord() {
   let state = "loading";
@@ -66,6 +93,7 @@ export function createRecord() {
   let python = null; // {jspi, isolated, snapshot, spare} once Python is ready
   let problem = null; // why Python could not start
   let run = null; // the current run, or the last one
+  let source = NOTHING_OPEN; // what is open
   let nextId = 1;
   const listeners = new Set();
 
@@ -103,6 +131,10 @@ export function createRecord() {
     },
     get run() {
       return run;
+    },
+    /** What is open: {kind, slug, edited} (see NOTHING_OPEN). */
+    get source() {
+      return source;
     },
     /** Whether Run can be pressed: Python is ready (a run in progress is stopped first). */
     get canRun() {
@@ -158,9 +190,17 @@ export function createRecord() {
 
     // --- what the page does ---
 
-    /** A run starts; returns its record. */
-    start(code, title) {
-      run = newRun(nextId++, code, title);
+    /** What is open now ({kind, slug, edited}): code/codetools.js says, as it shows code. */
+    open(next) {
+      const from = source;
+      source = Object.freeze({ kind: next.kind, slug: next.slug ?? null, edited: next.edited });
+      if (from.kind === source.kind && from.slug === source.slug && from.edited === source.edited)
+        return;
+      emit({ type: "open", from, source });
+    },
+    /** A run of `code`, from what is open, starts; returns its record. */
+    start(code) {
+      run = newRun(nextId++, code, source);
       emit({ type: "run-started", run });
       move("running");
       return run;
@@ -194,8 +234,38 @@ export function createRecord() {
       emit({ type: "run-ended", run });
       move(status);
     },
+    /** An exercise's check of `checked`, an ended run (exercises/check.js grades it). */
+    verdict(checked, verdict) {
+      if (checked.status === "running") return;
+      checked.verdict = plainVerdict(verdict);
+      emit({ type: "verdict", run: checked });
+    },
   };
   return record;
+}
+
+/**
+ * A check's verdict as the record keeps it: plain data, frozen, in the shape
+ * py/playground/checks.py gives it: {status: "pass" | "fail" | "delayed" | "error", passed,
+ * score (0 to 1), messages: [{text, tasks (the task names it is about), question, mistake
+ * (the id of the mistake it reports)}]}.
+ */
+function plainVerdict({ status, passed, score, messages }) {
+  return Object.freeze({
+    status,
+    passed: passed === true,
+    score: Number.isFinite(score) ? score : 0,
+    messages: Object.freeze(
+      (messages ?? []).map((m) =>
+        Object.freeze({
+          text: String(m.text),
+          tasks: Object.freeze([...(m.tasks ?? [])]),
+          question: m.question ?? null,
+          mistake: m.mistake ?? null,
+        }),
+      ),
+    ),
+  });
 }
 
 /** All of `run`'s tracer events, flat, as py/playground/run_view.py reads them. */

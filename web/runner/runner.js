@@ -1,10 +1,11 @@
 // The page's side of the sealed runner, in three rooms: the sandbox frame and its transport
-// (frame.js), the Python workers (pool.js), and here, runs: run, stop and grade, and what the
-// record (web/record/run-record.js) hears of them. Every program starts in a worker no earlier
-// program touched.
+// (frame.js), the Python workers (pool.js), and here, runs: run and stop (grading is in
+// grade.js), and what the record (web/record/run-record.js) hears of them. Every program starts
+// in a worker no earlier program touched.
 import { openFrame } from "./frame.js";
 import { createPool } from "./pool.js";
-import { FromWorker, gradeMessage, runMessage, sendTraceMessage, stopMessage } from "./protocol.js";
+import { createGrader } from "./grade.js";
+import { FromWorker, runMessage, sendTraceMessage, stopMessage } from "./protocol.js";
 
 // Stop escalates in three steps, all within 0.4 s (issue 23's bound: 0.5 s):
 // 1. ask the worker to cancel every task (finally blocks run) - enough for an idle loop,
@@ -24,9 +25,25 @@ const CANCEL_GRACE_MS = 250;
 //    interrupt buffer (a page not cross-origin isolated), at twice ANSWER_WITHIN_MS when no
 //    answer came, for nothing else can reach a busy step there.
 const GIVE_UP_MS = 400;
-// A check that has not answered in this long is stuck (its author's loop): the learner is
-// told it could not run, and its worker is thrown away.
-const GRADE_WITHIN_MS = 10_000;
+
+/**
+ * Stop's steps 2 and 3 (above), on timers of the run's, which end with it.
+ * @param {{slot: {id: number}, answered: boolean, timers: number[]}} run
+ * @param {{isolated: boolean, interrupt: (worker: number) => void}} frame
+ * @param {() => void} giveUp terminates the worker and ends the run as stopped
+ */
+function escalate(run, frame, giveUp) {
+  const interrupt = () => frame.isolated && frame.interrupt(run.slot.id);
+  run.timers.push(
+    setTimeout(() => {
+      if (run.answered) return;
+      if (frame.isolated) interrupt();
+      else run.timers.push(setTimeout(giveUp, ANSWER_WITHIN_MS));
+    }, ANSWER_WITHIN_MS),
+    setTimeout(() => run.answered && interrupt(), CANCEL_GRACE_MS),
+    setTimeout(giveUp, GIVE_UP_MS),
+  );
+}
 
 // What a learner reads when Python itself dies (worker.js sends the fatal error's name and
 // message). A JavaScript stack overflow is the one a program can cause: a recursion deeper
@@ -155,7 +172,7 @@ export function createRunner(record, options) {
 
   async function run(code) {
     if (current) await stop();
-    await grading;
+    await grader.idle;
     const run = {
       id: nextRun++,
       slot: null,
@@ -199,60 +216,22 @@ export function createRunner(record, options) {
       finish({ status: "stopped", error: null });
       return finished;
     }
-    const slot = run.slot;
-    const interrupt = () => frame.isolated && frame.interrupt(slot.id);
-    const giveUp = () => {
+    run.slot.port.postMessage(stopMessage(run.id));
+    escalate(run, frame, () => {
       if (current !== run) return;
       record.output("note", "\nThe program did not stop; Python was restarted.\n");
       finish({ status: "stopped", error: null });
-    };
-    slot.port.postMessage(stopMessage(run.id));
-    run.timers.push(
-      setTimeout(() => {
-        if (run.answered) return;
-        if (frame.isolated) interrupt();
-        else run.timers.push(setTimeout(giveUp, ANSWER_WITHIN_MS));
-      }, ANSWER_WITHIN_MS),
-      setTimeout(() => run.answered && interrupt(), CANCEL_GRACE_MS),
-      setTimeout(giveUp, GIVE_UP_MS),
-    );
+    });
     return finished;
   }
 
-  // An exercise's check on a finished run's data, in the worker that would take the next run
-  // (no program ran in it), which is then thrown away as a run's is. Resolves to the verdict
-  // as JSON text, or null when the check could not run (it crashed Python, or ran too long).
-  let grading = Promise.resolve();
-  function grade(check, runData) {
-    const graded = (async () => {
-      await grading;
-      if (current) await stop();
-      const slot = await pool.take({ program: false });
-      if (!slot) return null;
-      slot.used = true;
-      slot.gradingId = nextRun++;
-      const verdict = await new Promise((resolve) => {
-        const timer = setTimeout(() => resolve(null), GRADE_WITHIN_MS);
-        slot.grading = (answer) => {
-          clearTimeout(timer);
-          resolve(answer);
-        };
-        const run = JSON.stringify(runData);
-        slot.port.postMessage(gradeMessage(slot.gradingId, check, run));
-      });
-      slot.grading = null;
-      pool.release();
-      return verdict;
-    })();
-    grading = graded.then(() => {});
-    return graded;
-  }
+  const grader = createGrader(pool, () => (current ? stop() : undefined));
 
   pool.start();
   return {
     run,
     stop,
-    grade,
+    grade: grader.grade,
     get running() {
       return current !== null;
     },

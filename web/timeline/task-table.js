@@ -1,5 +1,6 @@
 // The timeline as a table (role="table", aria-label "Tasks"): its text alternative, one row
-// per task at the time the picture shows, so it is always in step with the drawing.
+// per task at the time the picture shows, so it is always in step with the drawing; the tasks
+// an exercise's verdict is about are marked (timeline-panel.js hands their names over).
 import { endWords, stateAt, waitWords } from "../record/trace-model.js";
 
 // Tens of thousands of rows would freeze the page; the downloaded trace has them all.
@@ -15,6 +16,7 @@ function countUntil(prints, t) {
 export function createTaskTable(table, note) {
   const body = table.tBodies[0];
   const rows = new Map(); // task id -> {row, cells, text}
+  let marked = new Set(); // the names of the tasks a check's verdict is about
 
   function rowFor(task) {
     let entry = rows.get(task.id);
@@ -66,6 +68,8 @@ export function createTaskTable(table, note) {
         const printed = countUntil(task.prints, t);
         set(entry, 6, printed ? String(printed) : "");
         entry.row.dataset.state = now.state;
+        if (marked.has(task.name)) entry.row.dataset.flagged = "true";
+        else delete entry.row.dataset.flagged;
       }
       const hidden = trace ? trace.tasks.length - shown.length : 0;
       note.hidden = hidden <= 0;
@@ -74,7 +78,12 @@ export function createTaskTable(table, note) {
           ? `${hidden.toLocaleString()} more tasks are not listed; Download trace has them all.`
           : "";
     },
+    /** Marks the tasks named in `names` (data-flagged on their rows) from the next update. */
+    mark(names) {
+      marked = new Set(names);
+    },
     clear() {
+      marked = new Set();
       rows.clear();
       body.replaceChildren();
       note.hidden = true;

@@ -3,6 +3,7 @@
 // trace (Perfetto, chrome://tracing) or load such a file back (shown until the next run).
 import { createTaskTable } from "./task-table.js";
 import { createTimeline } from "./timeline.js";
+import { sourceTitle } from "../record/run-record.js";
 import { addEvents, createTrace, fromChromeTrace, toChromeTrace } from "../record/trace-model.js";
 
 // The table is DOM work: refreshing it a few times a second is enough to read it live.
@@ -161,7 +162,7 @@ export function createTimelinePanel(el, record, { onProblem }) {
     switch (change.type) {
       case "run-started":
         // An empty trace, drawn live from now on.
-        begin(change.run.title, change.run.trace);
+        begin(sourceTitle(change.run.source), change.run.trace);
         live = true;
         runStarted = change.run.startedAt;
         schedule();
@@ -174,6 +175,12 @@ export function createTimelinePanel(el, record, { onProblem }) {
         for (const problem of change.run.trace.problems.splice(0)) {
           console.error(`timeline recording stopped: ${problem}`);
         }
+        schedule();
+        break;
+      case "verdict":
+        // The tasks the check's messages are about, marked while its run is shown.
+        if (change.run.trace !== trace) break;
+        table.mark(change.run.verdict.messages.flatMap((m) => m.tasks));
         schedule();
         break;
       case "run-ended":

@@ -48,6 +48,7 @@ export function createTimelinePanel(el, record, { onProblem }) {
   let shownTime = 0;
   let replay = null; // {from, started, speed} while replaying
   let tableDirty = false; // the time shown or the trace changed since the table was updated
+  let problemsTold = 0; // how many of the live trace's problems went to the console
   let tableUpdated = 0;
   let title = "asyncio playground";
 
@@ -164,6 +165,7 @@ export function createTimelinePanel(el, record, { onProblem }) {
         // An empty trace, drawn live from now on.
         begin(sourceTitle(change.run.source), change.run.trace);
         live = true;
+        problemsTold = 0;
         runStarted = change.run.startedAt;
         schedule();
         break;
@@ -172,9 +174,11 @@ export function createTimelinePanel(el, record, { onProblem }) {
         runStarted = change.run.startedAt;
         break;
       case "trace":
-        for (const problem of change.run.trace.problems.splice(0)) {
+        // Read, never emptied: the record is not the view's to change.
+        for (const problem of change.run.trace.problems.slice(problemsTold)) {
           console.error(`timeline recording stopped: ${problem}`);
         }
+        problemsTold = change.run.trace.problems.length;
         schedule();
         break;
       case "verdict":

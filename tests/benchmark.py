@@ -427,7 +427,8 @@ deeper(0)
 def best_and_spread(values: list[float], unit: str, scale: float = 1.0, digits: int = 2) -> str:
     """``0.41 s (0.41 to 0.47, 5 runs)``: the best, then every run's range."""
     low, high = min(values) * scale, max(values) * scale
-    return f"{low:.{digits}f} {unit} ({low:.{digits}f} to {high:.{digits}f}, {len(values)} runs)"
+    best = f"{low:.{digits}f}{'' if unit == 'x' else ' '}{unit}"
+    return f"{best} ({low:.{digits}f} to {high:.{digits}f}, {len(values)} runs)"
 
 
 def stop_latencies(page: Page, url: str, repeats: int = 3) -> dict[str, list[float]]:

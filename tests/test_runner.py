@@ -192,6 +192,26 @@ def test_error_location_is_the_innermost_learner_line() -> None:
     assert (where.line, where.message) == (2, "KeyError: 'k'")
 
 
+@pytest.mark.parametrize("raised", ["raise ValueError('v') from e", "raise ValueError('v')"])
+def test_error_location_says_the_errors_own_line_and_leaves_its_chain_as_it_was(
+    raised: str,
+) -> None:
+    source = (
+        "try:\n    {}['k']\nexcept KeyError:\n    try:\n        1 / 0\n"
+        f"    except ZeroDivisionError as e:\n        {raised}\n"
+    )
+    with pytest.raises(ValueError) as caught:
+        exec(compile_program(source), {"__name__": "__main__"})
+    error = caught.value
+    chain = (error.__cause__, error.__context__, error.__suppress_context__)
+    before = format_exception(error)
+    where = error_location(error)
+    assert where is not None and (where.line, where.message) == (7, "ValueError: v")
+    assert (error.__cause__, error.__context__, error.__suppress_context__) == chain
+    assert format_exception(error) == before
+    assert ("was the direct cause" in before) == ("from" in raised), before
+
+
 def test_unhandled_exception_of_a_leftover_task_is_reported_at_shutdown() -> None:
     source = textwrap.dedent(
         """\

@@ -349,6 +349,8 @@ _cause_of = BaseException.__dict__["__cause__"].__get__
 _context_of = BaseException.__dict__["__context__"].__get__
 _set_cause = BaseException.__dict__["__cause__"].__set__
 _set_context = BaseException.__dict__["__context__"].__set__
+_suppress_of = BaseException.__dict__["__suppress_context__"].__get__
+_set_suppress = BaseException.__dict__["__suppress_context__"].__set__
 _members_of = BaseExceptionGroup.__dict__["exceptions"].__get__
 
 
@@ -657,7 +659,26 @@ def format_exception(error: BaseException) -> str:
     with _cut_tracebacks(error) as counts:
         te = traceback.TracebackException.from_exception(error)
     _trim(te, error, counts, set(), outermost=True)
-    return "".join(te.format())
+    text = "".join(te.format())
+    _unchain(te)
+    return text
+
+
+def _unchain(te: traceback.TracebackException) -> None:
+    """Cuts the links from each exception ``te`` holds to the next (causes, contexts, a
+    group's members). Dropped whole, a chain of thousands (an error raised while handling
+    one, thousands of times) was freed each from inside the last one's freeing, past the
+    browser's stack, as frames are (see unlink_frames): 3,500 crashed Python in Chromium."""
+    waiting, seen = [te], set()
+    while waiting:
+        each = waiting.pop()
+        if id(each) in seen:
+            continue
+        seen.add(id(each))
+        waiting += [e for e in (each.__cause__, each.__context__) if e is not None]
+        waiting += each.exceptions or ()
+        each.__cause__ = each.__context__ = None
+        each.exceptions = None
 
 
 def format_loop_error(context: dict[str, Any]) -> str:
@@ -692,5 +713,15 @@ def error_location(error: BaseException) -> SourceError | None:
         return None
     alone = types.TracebackType(None, innermost.tb_frame, innermost.tb_lasti, innermost.tb_lineno)
     last = traceback.extract_tb(alone)[0]
-    message = "".join(traceback.format_exception_only(type(error), error)).strip()
+    # Its own line only: format_exception_only would take in its causes and contexts too,
+    # thousands of them after an error raised while handling one, thousands of times.
+    cause, context, suppress = _cause_of(error), _context_of(error), _suppress_of(error)
+    _set_cause(error, None)
+    _set_context(error, None)
+    try:
+        message = "".join(traceback.format_exception_only(type(error), error)).strip()
+    finally:
+        _set_cause(error, cause)
+        _set_context(error, context)
+        _set_suppress(error, suppress)  # setting a cause sets it
     return SourceError(last.lineno or 1, (last.colno or 0) + 1, message)

@@ -402,12 +402,14 @@ def engine_rows(playwright: Any, url: str, browser: Browser) -> list[tuple[str, 
 
 def main() -> None:
     rows: list[tuple[str, str]] = []
-    only = set(sys.argv[1:])  # e.g. "startup", "engines", "tracer", "drawing", "fidelity", "loop"
+    # e.g. "startup", "engines", "tracer", "drawing", "fidelity", "loop"; "cpython" is the
+    # tracer's CPython rows alone, with no browser started.
+    only = set(sys.argv[1:])
 
     def wanted(part: str) -> bool:
         return not only or part in only
 
-    if wanted("tracer"):
+    if wanted("tracer") or "cpython" in only:
         # A run takes a tenth of a second here: more of them cost little and steady the figure.
         untraced, traced = best_of_pairs(
             partial(cpython_runner, False), partial(cpython_runner, True), repeats=4 * REPEATS
@@ -430,6 +432,9 @@ def main() -> None:
             )
         )
 
+    if only and only <= {"cpython"}:
+        print_table(rows)
+        return
     server = http.server.ThreadingHTTPServer(
         ("127.0.0.1", 0), partial(CountingHandler, directory=str(build.DIST))
     )
@@ -524,7 +529,10 @@ def main() -> None:
                 )
         browser.close()
     server.shutdown()
+    print_table(rows)
 
+
+def print_table(rows: list[tuple[str, str]]) -> None:
     width = max(len(name) for name, _ in rows)
     print(f"\n{'measure'.ljust(width)} | result")
     print(f"{'-' * width}-|-{'-' * 60}")

@@ -265,6 +265,30 @@ def test_the_flat_stream_reads_back_event_by_event() -> None:
     assert {event[0] for event in tuples} == set(ARITY) - {"tracer_error"}
 
 
+def test_events_are_made_by_their_fields_names_in_the_schemas_order() -> None:
+    """The tracer makes every event through playground.schema.make: a field passed under a
+    name the schema does not give fails where the event is made, and the fields are laid out
+    in the schema's order whatever order they are passed in."""
+    from playground.schema import FIELDS, make, named
+
+    assert make.step(wait=None, end=30, start=10, task=2) == ("step", 2, 10, 30, None)
+    for kind, names in FIELDS.items():
+        made = getattr(make, kind)(**{name: f"<{name}>" for name in reversed(names)})
+        assert made == (kind, *(f"<{name}>" for name in names))
+    with pytest.raises(TypeError):
+        make.step(task=2, start=10, end=30)
+    with pytest.raises(TypeError):
+        make.blocked(task=2, start=10, end=30, wait=None)
+    with pytest.raises(AttributeError, match="declares no 'stepped' event"):
+        make.stepped(task=2)
+    assert named(make.blocked(task=2, start=100_000, end=350_000)) == {
+        "kind": "blocked",
+        "task": 2,
+        "start": 0.1,
+        "end": 0.35,
+    }
+
+
 # A program whose objects answer repr(), str() and attribute lookups with code that prints,
 # sleeps 0.2 s and raises: if the tracer ran any of it, the output or the time would show it.
 HOSTILE = """\

@@ -46,6 +46,7 @@ from types import CodeType, FrameType
 from typing import Any
 
 from . import describe
+from .schema import make
 
 Event = tuple[Any, ...]
 Wait = tuple[Any, ...]
@@ -291,7 +292,7 @@ class Tracer:
         text = "".join(lines.pending)[:PRINTED_CHARS]
         lines.pending.clear()
         lines.started = None
-        self._emit(("printed", started[0], started[1], lines.name, text))
+        self._emit(make.printed(t=started[0], task=started[1], stream=lines.name, text=text))
 
     def _current_task(self) -> int | None:
         loop = asyncio._get_running_loop()
@@ -340,7 +341,16 @@ class Tracer:
                 self._group_by_task[number] = group
             t = (self._clock() - self._t0) // 1000
             parent_number = self.number_of(parent)
-            self._emit(("created", t, number, task.get_name(), label, parent_number, group))
+            self._emit(
+                make.created(
+                    t=t,
+                    task=number,
+                    name=task.get_name(),
+                    coro=label,
+                    parent=parent_number,
+                    group=group,
+                )
+            )
             if cls not in self._hooked:
                 self._watch_cancel(task)
         except Exception as error:
@@ -373,7 +383,9 @@ class Tracer:
 
     def _new_group(self, kind: str, size: int | None, parent: asyncio.Task[Any] | None) -> int:
         self._group_count += 1
-        self._emit(("group", self._group_count, kind, self.number_of(parent), size))
+        self._emit(
+            make.group(group=self._group_count, type=kind, owner=self.number_of(parent), size=size)
+        )
         return self._group_count
 
     def _taskgroup(self, taskgroup: object, parent: asyncio.Task[Any] | None) -> int:
@@ -423,7 +435,7 @@ class Tracer:
     ) -> None:
         cause = self._cancel_cause(caller, loop)
         self._cancel_causes.setdefault(number, cause)
-        self._emit(("cancel", self.now(), number, cause))
+        self._emit(make.cancel(t=self.now(), task=number, cause=cause))
 
     def _cancel_cause(self, caller: FrameType, loop: asyncio.AbstractEventLoop) -> Wait:
         name = _qualname(caller)
@@ -460,6 +472,8 @@ class Tracer:
         emit = self._emit
         t0 = self._t0
         classes = self._task_class_ids
+        step_event = make.step
+        blocked_event = make.blocked
         step_wrapper: type | None = None
 
         def run(handle: asyncio.Handle) -> None:
@@ -492,9 +506,9 @@ class Tracer:
                         wait = (
                             None if done or task._fut_waiter is None else tracer._waiting_on(task)
                         )
-                        emit(("step", number, s, e, wait))
+                        emit(step_event(task=number, start=s, end=e, wait=wait))
                         if end - start > BLOCKED_AFTER_NS:
-                            emit(("blocked", number, s, e))
+                            emit(blocked_event(task=number, start=s, end=e))
                         if done:
                             emit(tracer._ended(task, number, e))
                     except Exception as error:
@@ -503,14 +517,17 @@ class Tracer:
         return run
 
     def _ended(self, task: asyncio.Task[Any], number: int, t: int) -> Event:
-        if task.cancelled():
-            return ("done", t, number, "cancelled", self._cancel_causes.get(number))
         # _exception, not exception(): that would mark the error retrieved, and CPython's
         # "Task exception was never retrieved" would never come. Observing must not change it.
         error = task._exception
-        if error is not None:
-            return ("done", t, number, "failed", describe.error(error))
-        return ("done", t, number, "done", describe.value(task.result()))
+        detail: object
+        if task.cancelled():
+            state, detail = "cancelled", self._cancel_causes.get(number)
+        elif error is not None:
+            state, detail = "failed", describe.error(error)
+        else:
+            state, detail = "done", describe.value(task.result())
+        return make.done(t=t, task=number, state=state, detail=detail)
 
     def _waiting_on(self, task: asyncio.Task[Any]) -> Wait:
         """What a suspended task waits on (see trace_schema.json's waits)."""

@@ -13,6 +13,7 @@ from expected import EXAMPLES
 from nodejs import run_module
 from page_runs import page_runs
 from playground.run_view import Run, labels, listing, seconds
+from playground.schema import make
 from tracing import trace
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -122,7 +123,7 @@ def test_sequential_and_concurrent_tasks_are_told_apart(lesson_runs) -> None:
     assert len(users) == 3 and concurrent.overlapped(users)
     assert concurrent.close_to_longest(users)
     assert within(Run.span(users), 1.0) and within(Run.total(users), 3.0)
-    assert [t.result_as_printed() for t in users] == ["User-1", "User-2", "User-3"]
+    assert [t.result_printed for t in users] == ["User-1", "User-2", "User-3"]
     # performance-comparison: five calls awaited in a loop, inside main: no tasks, but
     # main's own waits show them, one sleep(1) after another.
     sequential = Run.from_data(lesson_runs["performance-comparison"])
@@ -207,28 +208,49 @@ def test_never_awaited_coroutines_and_program_errors_are_read_from_the_run() -> 
     assert run.main is None and run.tasks == []
 
 
-def test_arguments_and_results_cut_short_or_named_by_class_are_unknown_not_guessed() -> None:
+def test_arguments_and_results_are_data_and_unknown_where_cut_or_named_by_class() -> None:
     events, _ = trace(
         textwrap.dedent(
             """
             import asyncio
             class Order: pass
-            async def f(x):
+            async def f(x, *more):
                 return x
             async def main():
-                await asyncio.gather(f(Order()), f("x" * 100), f([1, 2]))
+                await asyncio.gather(
+                    f(Order()), f("x" * 300), f("y" * 100), f((1, "a")), f(1, 2),
+                    f(float("nan")), f(2**60), f({"k": [1.5, True]}), f({1: 2}),
+                )
             asyncio.run(main())
             """
         )
     )
-    order, long, pair = Run(events).calls("f")
-    assert order.args is None and order.result_as_printed() is None
-    assert long.args is None and long.result_as_printed() is None
-    assert pair.args == ([1, 2],) and pair.result_as_printed() == "[1, 2]"
+    order, longer, long, pair, more, nan, big, nested, keyed = Run(events).calls("f")
+    assert order.coro == "f(<Order object>)"
+    assert order.args is None and order.result_printed is None
+    # A string the label cuts short is whole as data up to 200 characters.
+    assert long.coro == "f('yyyyyyyyy...yyyyyyyyyy')"
+    assert long.args == ("y" * 100,) and long.result_printed == "y" * 100
+    assert longer.args is None and longer.result_printed is None
+    # A tuple is data as JSON holds it: a list. Its result prints as Python prints it.
+    assert pair.args == ([1, "a"],) and pair.subject == 1
+    assert pair.result_printed == "(1, 'a')"
+    # Arguments past the named ones are not data: neither the words nor the data show them.
+    assert more.coro == "f(1)" and more.args is None and more.result_printed == "1"
+    # What JSON cannot hold, or JavaScript's numbers not exactly, is no data either.
+    assert nan.args is None and nan.result_printed is None
+    assert big.args is None and big.result_printed is None
+    assert nested.args == ({"k": [1.5, True]},)
+    assert nested.result_printed == "{'k': [1.5, True]}"
+    assert keyed.args is None and keyed.result_printed is None
 
 
 def test_a_garbled_stream_is_a_problem_not_an_exception() -> None:
-    run = Run(["created", 0, 1, "Task-1", "main()", None, None, "nonsense", 1])
+    main = make.created(
+        t=0, task=1, name="Task-1", coro="main()", function="main", args=(), cut=False,
+        parent=None, group=None,
+    )  # fmt: skip
+    run = Run([*main, "nonsense", 1])
     assert [t.name for t in run.tasks] == ["Task-1"]
     assert run.problems and "nonsense" in run.problems[0]
 

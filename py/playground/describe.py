@@ -11,6 +11,9 @@ when their message comes from their arguments, as ``BaseException.__str__`` make
 where a class writes its own ``__str__``, only its builtin arguments are shown
 (``OrderError('late', <Order object>)``).
 
+A task's arguments and result are given as data too (:func:`data`, :func:`printed`): the same
+builtin values, as JSON holds them, for checks to read without parsing the words back.
+
 Class names, base classes and arguments are read through ``type``'s and
 ``BaseException``'s own descriptors, so a metaclass or a property cannot answer instead; an
 object's class is ``type(obj)``, never ``obj.__class__`` (which ``isinstance`` reads, through
@@ -21,6 +24,7 @@ metaclass could answer.
 
 from __future__ import annotations
 
+import math
 import types
 from typing import Any
 
@@ -34,6 +38,13 @@ MAX_MESSAGE = 300
 # repr() of an int past 4,300 digits raises (sys.int_max_str_digits); long before that it
 # is no label. Past this many bits an int is named by its size.
 MAX_INT_BITS = 128
+# As data, a string is whole up to this many characters: a printed line is recorded up to 200
+# (tracer.PRINTED_CHARS), so a longer argument could never be matched with one anyway.
+DATA_CHARS = 200
+DATA_ITEMS = 10
+# Integers JavaScript's numbers hold exactly (Number.MAX_SAFE_INTEGER): the data crosses the
+# page on its way to a check.
+DATA_INTS = 2**53 - 1
 
 _type_name = type.__dict__["__name__"].__get__
 _mro = type.__dict__["__mro__"].__get__
@@ -102,6 +113,52 @@ def value(obj: object, depth: int = MAX_DEPTH) -> str:
     if issubclass(kind, type):
         return f"<class {_type_name(obj)}>"
     return f"<{_type_name(kind)} object>"
+
+
+def data(obj: object, depth: int = MAX_DEPTH) -> tuple[Any, bool]:
+    """``(obj as JSON data, True)`` when it is builtin data that JSON holds whole: None, a
+    bool, an int JavaScript holds exactly, a finite float, a string of up to DATA_CHARS, or a
+    list, tuple (as a list) or dict with string keys of up to DATA_ITEMS such items, nested
+    up to ``depth``; else ``(None, False)``. Runs no code of the program's, as value()."""
+    kind = type(obj)
+    if obj is None or kind is bool:
+        return obj, True
+    if kind is str:
+        return (obj, True) if len(obj) <= DATA_CHARS else (None, False)  # type: ignore[arg-type]
+    if kind is int:
+        whole = -DATA_INTS <= obj <= DATA_INTS  # type: ignore[operator]
+        return (obj, True) if whole else (None, False)
+    if kind is float:
+        # JSON has no NaN or infinity (json.dumps would write what JSON.parse refuses).
+        return (obj, True) if math.isfinite(obj) else (None, False)  # type: ignore[arg-type]
+    if (kind is list or kind is tuple or kind is dict) and depth > 0:
+        if len(obj) > DATA_ITEMS:  # type: ignore[arg-type]
+            return None, False
+        if kind is dict:
+            out: dict[str, Any] = {}
+            for key, item in obj.items():  # type: ignore[attr-defined]
+                value, whole = data(item, depth - 1)
+                if type(key) is not str or not whole:
+                    return None, False
+                out[key] = value
+            return out, True
+        items = []
+        for item in obj:  # type: ignore[attr-defined]
+            value, whole = data(item, depth - 1)
+            if not whole:
+                return None, False
+            items.append(value)
+        return items, True
+    return None, False
+
+
+def printed(obj: object) -> str | None:
+    """``obj`` as ``print()`` shows it, when :func:`data` holds it whole and the text is no
+    longer than DATA_CHARS; else None. Builtin values' own C code makes the text."""
+    if not data(obj)[1]:
+        return None
+    text = str(obj)
+    return text if len(text) <= DATA_CHARS else None
 
 
 def _name_of_function(function: Any) -> str:

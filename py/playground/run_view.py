@@ -19,14 +19,12 @@ in its sentences as the page shows them.
 
 from __future__ import annotations
 
-import ast
 import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .describe import MAX_STRING
 from .schema import TaskWords, cause_words, named, split, wait_family, wait_words
 
 EndState = Literal["done", "failed", "cancelled", "unfinished"]
@@ -197,38 +195,27 @@ class Task:
 
     number: int
     name: str  # "Task-2"
-    coro: str  # its coroutine with the arguments it got: "job('download', 1)"
+    coro: str  # its coroutine with the arguments it got, in words: "job('download', 1)"
+    function: str | None  # the coroutine's function: "job" (None: not a coroutine)
+    # The arguments it got, as values, when the tracer could write them all out (builtin
+    # values, not cut short): ('download', 1); else None. Tuples among them are lists.
+    args: tuple[Any, ...] | None
     parent: Task | None
     group: Group | None
     created: float
     steps: list[Step] = field(default_factory=list)
     state: EndState = "unfinished"
     ended: float | None = None
-    result: str | None = None  # a done task's result, as the tracer wrote it
+    result: str | None = None  # a done task's result, in the tracer's words
+    # A done task's result as print() shows it, when the tracer could write it out whole
+    # ("download done" for the string 'download done'); else None.
+    result_printed: str | None = None
     error: TaskError | None = None  # a failed task's exception
     cause: Cause | None = None  # why a cancelled task was cancelled, when known
     # Each request to cancel it: when, and why (a task can be asked more than once).
     cancels: list[tuple[float, Cause | None]] = field(default_factory=list)
     # Until when its last wait lasts if it never ended: the end of the run's trace.
     run_end: float = field(default=0.0, repr=False)
-
-    @property
-    def function(self) -> str:
-        """The coroutine's function name: ``job``."""
-        return self.coro.partition("(")[0]
-
-    @property
-    def args(self) -> tuple[Any, ...] | None:
-        """The arguments the coroutine got, as values, when the tracer could write them all
-        out (builtin values, not cut short): ``('download', 1)``; else None."""
-        _, paren, rest = self.coro.partition("(")
-        if not paren or not rest.endswith(")"):
-            return None
-        inner = rest[:-1]
-        if not inner:
-            return ()
-        value = _literal(f"({inner},)")
-        return value if isinstance(value, tuple) else None
 
     @property
     def subject(self) -> Any:
@@ -241,15 +228,6 @@ class Task:
         """One of :attr:`args`, or None when it is unknown."""
         args = self.args
         return args[index] if args is not None and index < len(args) else None
-
-    def result_as_printed(self) -> str | None:
-        """The result as ``print()`` would show it, when the tracer wrote it out whole
-        (``download done`` for the string ``'download done'``); else None."""
-        if self.state != "done" or self.result is None:
-            return None
-        marker = object()
-        value = _literal(self.result, marker)
-        return None if value is marker else str(value)
 
     @property
     def started(self) -> float | None:
@@ -425,7 +403,10 @@ class Run:
                 elif kind == "created":
                     parent = by_number.get(e["parent"]) if e["parent"] is not None else None
                     group = groups.get(e["group"]) if e["group"] is not None else None
-                    task = Task(e["task"], e["name"], e["coro"], parent, group, e["t"])
+                    args = None if e["cut"] else tuple(e["args"])
+                    task = Task(
+                        e["task"], e["name"], e["coro"], e["function"], args, parent, group, e["t"]
+                    )
                     by_number[task.number] = task
                     self.tasks.append(task)
                     if group is not None:
@@ -454,6 +435,7 @@ class Run:
                             causes.append((ending, None, detail))
                         else:
                             ending.result = detail
+                            ending.result_printed = e["result_printed"]
                     self.end = max(self.end, e["t"])
                 elif kind == "blocked":
                     blocked.append((e["task"], e["start"], e["end"]))
@@ -567,10 +549,10 @@ class Run:
 
     def shows_result(self, task: Task) -> Printed | None:
         """The first line printed once ``task`` ended that holds its result as print() shows
-        it (see Task.result_as_printed), by a task other than it or code outside every
+        it (see Task.result_printed), by a task other than it or code outside every
         task: a result handed on, not one the task printed itself or a literal printed
         before it existed."""
-        result = task.result_as_printed()
+        result = task.result_printed
         if not result or task.ended is None:
             return None
         return next(
@@ -805,34 +787,6 @@ def fate(task: Task) -> str:
 
 
 # --- helpers -------------------------------------------------------------------------------
-
-
-def _literal(text: str, otherwise: Any = None) -> Any:
-    """A builtin value written out by the tracer, read back; ``otherwise`` where it names an
-    object (``<Order object>``) or was cut short (see playground.describe). literal_eval
-    evaluates nothing."""
-    try:
-        value = ast.literal_eval(text)
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        return otherwise
-    return otherwise if _cut_short(value) else value
-
-
-def _cut_short(value: object) -> bool:
-    """Whether describe.value() cut it: ``...`` for the items past its limit (read back as
-    Ellipsis), or a long string shortened to MAX_STRING characters with ``...`` in the
-    middle. A string whose repr has exactly that shape is taken as cut: unknown, not wrong."""
-    if value is Ellipsis:
-        return True
-    if isinstance(value, str):
-        shown = repr(value)
-        middle = (MAX_STRING - 3) // 2
-        return len(shown) == MAX_STRING and shown[middle : middle + 3] == "..."
-    if isinstance(value, dict):
-        return any(_cut_short(k) or _cut_short(v) for k, v in value.items())
-    if isinstance(value, list | tuple | set | frozenset):
-        return any(_cut_short(item) for item in value)
-    return False
 
 
 def _hashable(value: object) -> bool:

@@ -38,6 +38,7 @@ once its type shows it is asyncio's own.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import sys
 import time
 import types
@@ -140,21 +141,48 @@ def _frame_kind(frame: FrameType) -> str:
     return "gather" if name == "gather" else "asyncio"
 
 
-def describe_coroutine(coro: object) -> str:
-    """``fetch_api('Service-B', 1.5)``: the coroutine's function and the arguments it got."""
+# A task's coroutine, for its created event: its label, its function, the arguments it got
+# as data, and whether they were cut (see trace_schema.json).
+Call = tuple[str, str | None, tuple[Any, ...], bool]
+_NO_ARGS: tuple[Any, ...] = ()
+_STARRED = inspect.CO_VARARGS | inspect.CO_VARKEYWORDS
+
+
+def describe_coroutine(coro: object) -> Call:
+    """``("fetch_api('Service-B', 1.5)", "fetch_api", ("Service-B", 1.5), False)``: the
+    coroutine's function and the arguments it got, as words and as data (playground.describe),
+    and whether the data is cut: an argument that is not builtin data JSON holds whole, or
+    arguments past the named ones (``*args``, ``**kwargs``), which neither shows."""
     kind = type(coro)
     if kind is types.CoroutineType:
         code, frame = coro.cr_code, coro.cr_frame  # type: ignore[attr-defined]
     elif kind is types.GeneratorType:
         code, frame = coro.gi_code, coro.gi_frame  # type: ignore[attr-defined]
     else:
-        return describe.value(coro)
+        return describe.value(coro), None, _NO_ARGS, True
+    name = code.co_name
     if frame is None:
-        return f"{code.co_name}()"
+        return f"{name}()", name, _NO_ARGS, True
     count = code.co_argcount + code.co_kwonlyargcount
     local = frame.f_locals
-    args = [describe.value(local[n]) for n in code.co_varnames[:count] if n in local]
-    return f"{code.co_name}({', '.join(args)})"
+    names = code.co_varnames
+    given = [local[n] for n in names[:count] if n in local]
+    cut = len(given) < count
+    flags = code.co_flags
+    if flags & _STARRED:
+        # *args, then **kwargs, follow the named ones: a tuple and a dict the call made.
+        starred = bool(flags & inspect.CO_VARARGS) + bool(flags & inspect.CO_VARKEYWORDS)
+        for local_name in names[count : count + starred]:
+            extra = local.get(local_name)
+            cut = cut or ((type(extra) is tuple or type(extra) is dict) and len(extra) > 0)
+    words = []
+    args = []
+    for value in given:
+        words.append(describe.value(value))
+        item, whole = describe.data(value)
+        args.append(item)
+        cut = cut or not whole
+    return f"{name}({', '.join(words)})", name, tuple(args), cut
 
 
 class Tracer:
@@ -316,12 +344,14 @@ class Tracer:
         if type(coro) is types.CoroutineType and id(coro.cr_code) in _HOUSEKEEPING:
             return original(loop, coro, **kwargs)
         try:
+            call: Call
             if self._labelled < LABELLED_TASKS:
-                label = describe_coroutine(coro)
+                call = describe_coroutine(coro)
             elif type(coro) is types.CoroutineType:
-                label = f"{coro.cr_code.co_name}(…)"
+                name = coro.cr_code.co_name
+                call = f"{name}(…)", name, _NO_ARGS, True
             else:
-                label = "…"
+                call = "…", None, _NO_ARGS, True
         except Exception as error:
             self._fail(error)
             return original(loop, coro, **kwargs)
@@ -341,12 +371,16 @@ class Tracer:
                 self._group_by_task[number] = group
             t = (self._clock() - self._t0) // 1000
             parent_number = self.number_of(parent)
+            label, function, args, cut = call
             self._emit(
                 make.created(
                     t=t,
                     task=number,
                     name=task.get_name(),
                     coro=label,
+                    function=function,
+                    args=args,
+                    cut=cut,
                     parent=parent_number,
                     group=group,
                 )
@@ -521,13 +555,18 @@ class Tracer:
         # "Task exception was never retrieved" would never come. Observing must not change it.
         error = task._exception
         detail: object
+        printed = None
         if task.cancelled():
             state, detail = "cancelled", self._cancel_causes.get(number)
         elif error is not None:
             state, detail = "failed", describe.error(error)
         else:
-            state, detail = "done", describe.value(task.result())
-        return make.done(t=t, task=number, state=state, detail=detail)
+            result = task.result()
+            if result is None:  # most tasks': two calls saved, once per task
+                state, detail, printed = "done", "None", "None"
+            else:
+                state, detail, printed = "done", describe.value(result), describe.printed(result)
+        return make.done(t=t, task=number, state=state, detail=detail, result_printed=printed)
 
     def _waiting_on(self, task: asyncio.Task[Any]) -> Wait:
         """What a suspended task waits on (see trace_schema.json's waits)."""

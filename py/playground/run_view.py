@@ -5,10 +5,12 @@ program printed to stdout and stderr, its own elapsed time and its uncaught erro
 here runs, imports or looks at the program itself, so a check reads the same facts whether it
 runs in the browser's fresh interpreter or under CPython in the tests.
 
-The fold of events into tasks is the page's (``web/record/trace-model.js``): the same
-tasks, steps, waits, ends and loop-blocked spans, the same :meth:`Run.facts` (a test compares
-both sides), and the same words for waits and cancellation causes, made from the schema's
-templates by ``playground.schema``. Events are read by name, never by position.
+This is Python's one fold of events into tasks (the tests read runs through it too), and it
+is the page's (``web/record/trace-model.js``): the same tasks with their arguments and
+results as data, steps, waits, ends, printed lines and loop-blocked spans, the same
+:meth:`Run.facts`, and the same words for waits, ends and cancellation causes, made from the
+schema's templates by ``playground.schema`` (a test compares both sides, task by task).
+Events are read by name, never by position, and no words are read back into values.
 
 A check asks questions in the learner's terms: which tasks ran the ``job()`` coroutine
 (:meth:`Run.calls`), whether they overlapped or ran one after another, whether the whole took
@@ -25,7 +27,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .schema import TaskWords, cause_words, named, split, wait_family, wait_words
+from .schema import (
+    TaskWords,
+    cause_words,
+    group_words,
+    named,
+    split,
+    wait_family,
+    wait_words,
+)
 
 EndState = Literal["done", "failed", "cancelled", "unfinished"]
 # What a task is doing at one moment, in the Tasks table's words.
@@ -188,6 +198,11 @@ class Group:
     size: int | None  # gather()'s number of awaitables (None for a TaskGroup)
     tasks: list[Task] = field(default_factory=list)
 
+    @property
+    def words(self) -> str:
+        """``TaskGroup`` or ``gather of 3``, as the page's groupWords()."""
+        return group_words(self.type, self.size)
+
 
 @dataclass(eq=False)
 class Task:
@@ -291,6 +306,16 @@ class Task:
         if stop > cursor:
             out.append((cursor, stop, gap))
         return out
+
+    @property
+    def end_words(self) -> str:
+        """How it ended, as the page's endWords() says it: its result in words, its error's
+        text, why it was cancelled; "" while unfinished."""
+        if self.state == "failed":
+            return self.error.text if self.error is not None else ""
+        if self.state == "cancelled":
+            return self.cause.words if self.cause is not None else cause_words(None)
+        return self.result or ""
 
     def __repr__(self) -> str:
         return f"<{self.name} {self.coro} {self.state}>"

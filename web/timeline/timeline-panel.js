@@ -49,6 +49,7 @@ export function createTimelinePanel(el, record, { onProblem }) {
   let tableDirty = false; // the time shown or the trace changed since the table was updated
   let tableUpdated = 0;
   let title = "asyncio playground";
+  let problemsLogged = 0; // of the run's trace.problems, which the panel reads, never empties
 
   const requestFrame = frameLoop(render);
   const timeline = createTimeline(el.canvas, el.tip, {
@@ -153,6 +154,7 @@ export function createTimelinePanel(el, record, { onProblem }) {
     stopReplay();
     title = name;
     trace = shown;
+    problemsLogged = 0;
     table.clear();
     shownTime = 0;
   }
@@ -171,9 +173,10 @@ export function createTimelinePanel(el, record, { onProblem }) {
         runStarted = change.run.startedAt;
         break;
       case "trace":
-        for (const problem of change.run.trace.problems.splice(0)) {
+        for (const problem of change.run.trace.problems.slice(problemsLogged)) {
           console.error(`timeline recording stopped: ${problem}`);
         }
+        problemsLogged = change.run.trace.problems.length;
         schedule();
         break;
       case "run-ended":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import textwrap
 from collections.abc import Callable
@@ -413,6 +414,29 @@ def test_the_observer_never_reads_special_names_of_the_programs_objects() -> Non
     assert shown["Task-4"] == "give([<Proxy object>, <class Hashed>])"
     ends = {e["task"]: e["detail"] for e in as_dicts(traced.events) if e["kind"] == "done"}
     assert ends[5] == "ProxyError: <Proxy object>"
+
+
+def test_a_sleep_json_cannot_hold_is_recorded_in_words() -> None:
+    """The page reads each batch of events with JSON.parse, which refuses the Infinity and
+    NaN that json.dumps writes: one such wait would lose the batch."""
+    source = """\
+        import asyncio, math
+
+        async def main():
+            for delay in (math.inf, math.nan, 2**60, 0.01):
+                try:
+                    await asyncio.wait_for(asyncio.sleep(delay), 0.01)
+                except TimeoutError:
+                    pass
+
+        asyncio.run(main())
+        """
+    events, _ = trace(textwrap.dedent(source))
+    json.dumps([item for event in events for item in event], allow_nan=False)
+    named = as_dicts(events)
+    waits = [e["wait"] for e in named if e["kind"] == "step" and str(e["wait"]).startswith("sl")]
+    # (2**60 as words: JavaScript's numbers would round it.)
+    assert waits == ["sleep(inf)", "sleep(nan)", f"sleep({2**60})", "sleep(0.01)"]
 
 
 def test_waits_and_causes_are_data_the_words_are_made_from() -> None:

@@ -606,7 +606,12 @@ class Tracer:
         seconds: float = delay
         wait = self._sleeps.get(seconds)
         if wait is None:
-            wait = self._sleeps[seconds] = ("sleep", seconds)
+            # JSON has no infinity or NaN (the page's JSON.parse refuses json.dumps' Infinity,
+            # and with it the whole batch), JavaScript no exact int past 2**53: such a delay
+            # is given in words (``inf``), which the page shows as they are.
+            whole = describe.data(seconds)[1]
+            wait = ("sleep", seconds if whole else describe.value(seconds))
+            self._sleeps[seconds] = wait
         return wait
 
     def _group_wait(self, kind: str, group: int | None, size: int) -> Wait:

@@ -49,7 +49,7 @@ def event_list() -> list[Any]:
     fetch('B', 2), and starts a third task on its own at 1 s; B blocks the loop 0.2 s and
     fails, so main() fails with it at 2.6 s."""
     step, done = make.step, make.done
-    failed = ("ValueError", "ValueError: B")
+    failed = ("ValueError", "ValueError: B", "B")
     events: list[Event] = [
         created(0, 1, "main", ()),
         make.group(group=1, type="gather", owner=1, size=2),

@@ -202,18 +202,20 @@ def _builtin(cls: type | None) -> bool:
     return cls is not None and not _flags(cls) & _HEAP_TYPE
 
 
-def error(exc: BaseException) -> tuple[str, str]:
-    """``(type name, text)``: the text as a traceback's last line has it (``ValueError: bad
-    input``, or only ``KeyboardInterrupt``), or, where only the exception's own ``__str__``
-    could tell its message, its class and builtin arguments (``OrderError('late')``)."""
+def error(exc: BaseException) -> tuple[str, str, str]:
+    """``(type name, text, message)``: the text as a traceback's last line has it
+    (``ValueError: bad input``, or only ``KeyboardInterrupt``), or, where only the
+    exception's own ``__str__`` could tell its message, its class and builtin arguments
+    (``OrderError('late')``); the message alone (``bad input``), "" where there is none or
+    only that ``__str__`` could tell it."""
     kind = type(exc)
     name: str = _type_name(kind)
     message = _message(exc, kind)
     if message is None:
         args = _exception_args(exc)
         shown = ", ".join(value(a) for a in args[:MAX_ITEMS])
-        return name, f"{name}({shown}{', …' if len(args) > MAX_ITEMS else ''})"
-    return name, f"{name}: {message}" if message else name
+        return name, f"{name}({shown}{', …' if len(args) > MAX_ITEMS else ''})", ""
+    return name, f"{name}: {message}" if message else name, message
 
 
 def _message(exc: BaseException, kind: type) -> str | None:

@@ -111,17 +111,13 @@ class Waiting:
 
 @dataclass(frozen=True)
 class TaskError:
-    """A task's exception: its type's name and the traceback's last line for it
-    (``ValueError: no cars left``)."""
+    """A task's exception: its type's name, the traceback's last line for it (``ValueError:
+    no cars left``) and its message alone (``no cars left``; "" for a bare exception, or one
+    whose own ``__str__`` alone could tell it: see playground.describe.error)."""
 
     type: str
     text: str
-
-    @property
-    def message(self) -> str:
-        """The text after the type's name (``no cars left``), or "" for a bare exception."""
-        prefix = f"{self.type}: "
-        return self.text[len(prefix) :] if self.text.startswith(prefix) else ""
+    message: str
 
 
 @dataclass(frozen=True)
@@ -455,7 +451,7 @@ class Run:
                         ending.ended = e["t"]
                         detail = e["detail"]
                         if e["state"] == "failed":
-                            ending.error = TaskError(str(detail[0]), str(detail[1]))
+                            ending.error = TaskError(*map(str, detail))
                         elif e["state"] == "cancelled":
                             causes.append((ending, None, detail))
                         else:

@@ -4,8 +4,10 @@ The vocabulary is small and past tense: a task was ``created``, ran a ``step`` a
 waited on something, someone asked it to ``cancel``, it was ``done``; a ``group`` (TaskGroup
 or gather()) appeared; a step ``blocked`` the loop. ``trace_schema.json`` declares each
 event's fields in order, and each kind of wait and cancellation cause (``("sleep", 1.5)``,
-``("sibling_failed", 3)``) as data: the words are made where they are shown. The tracer is
-the only writer; ``playground.schema`` and ``web/record/trace-model.js`` read by name.
+``("sibling_failed", 3)``) as data: the words are made where they are shown. A task's
+function, arguments and result travel as data too, beside their words. The tracer is the
+only writer, and makes every event with ``playground.schema.make``, whose constructors take
+each field by its name; ``playground.schema`` and ``web/record/trace-model.js`` read by name.
 
 Times are whole microseconds on the loop's clock since :meth:`Tracer.install` (integers:
 JSON writes them several times faster than floats, which matters most in the browser); tasks

@@ -300,7 +300,12 @@ def test_never_awaited_coroutines_and_program_errors_are_read_from_the_run() -> 
         {
             "events": [],
             "stderr": "main.py:8: RuntimeWarning: coroutine 'job' was never awaited\n",
-            "error": {"line": 3, "column": 5, "message": "asyncio.exceptions.CancelledError"},
+            "error": {
+                "line": 3,
+                "column": 5,
+                "message": "asyncio.exceptions.CancelledError",
+                "type": "CancelledError",
+            },
         }
     )
     assert run.never_awaited() == ["job"]

@@ -169,7 +169,7 @@ def _configure_micropip() -> None:
 def _error(where: SourceError | None) -> dict[str, Any] | None:
     if where is None:
         return None
-    return {"line": where.line, "column": where.column, "message": where.message}
+    return dict(vars(where))
 
 
 def _stopped() -> bool:

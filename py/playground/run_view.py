@@ -170,18 +170,15 @@ class Late:
 
 @dataclass(frozen=True)
 class ProgramError:
-    """The program's uncaught error, as the page shows it: the learner's innermost line and
-    the traceback's last line (``ExceptionGroup: unhandled errors in a TaskGroup (1
-    sub-exception)``)."""
+    """The program's uncaught error, as the page shows it: the learner's innermost line, the
+    traceback's last line (``ExceptionGroup: unhandled errors in a TaskGroup (1
+    sub-exception)``) and the exception's class name without its module (``ExceptionGroup``:
+    playground.runner.SourceError, as the worker gave it)."""
 
     line: int
     column: int
     message: str
-
-    @property
-    def type(self) -> str:
-        """The exception's class name, without its module (``ExceptionGroup``)."""
-        return self.message.partition(":")[0].strip().rpartition(".")[2]
+    type: str
 
 
 @dataclass(eq=False)
@@ -398,7 +395,12 @@ class Run:
             stderr=str(data.get("stderr") or ""),
             elapsed=_number(data.get("elapsed")),
             error=(
-                ProgramError(int(error["line"]), int(error["column"]), str(error["message"]))
+                ProgramError(
+                    int(error["line"]),
+                    int(error["column"]),
+                    str(error["message"]),
+                    str(error.get("type") or ""),
+                )
                 if isinstance(error, Mapping)
                 else None
             ),

@@ -58,11 +58,14 @@ _RUN_METHODS = frozenset({"run", "run_until_complete", "run_forever"})
 
 @dataclass(frozen=True)
 class SourceError:
-    """Where a problem is in the learner's source, for the editor to mark."""
+    """Where a problem is in the learner's source, for the editor to mark: its line and
+    column, the traceback's last line (``asyncio.exceptions.CancelledError``), and the
+    exception's class name without its module (``CancelledError``)."""
 
     line: int
     column: int
     message: str
+    type: str
 
 
 class _TopLevelRunRewriter(ast.NodeTransformer):
@@ -110,7 +113,8 @@ def compile_program(source: str) -> types.CodeType:
 
 
 def syntax_error_location(error: SyntaxError) -> SourceError:
-    return SourceError(error.lineno or 1, error.offset or 1, f"{type(error).__name__}: {error.msg}")
+    name = type(error).__name__
+    return SourceError(error.lineno or 1, error.offset or 1, f"{name}: {error.msg}", name)
 
 
 def fresh_main_module() -> types.ModuleType:
@@ -618,4 +622,4 @@ def error_location(error: BaseException) -> SourceError | None:
     alone = types.TracebackType(None, innermost.tb_frame, innermost.tb_lasti, innermost.tb_lineno)
     last = traceback.extract_tb(alone)[0]
     message = "".join(traceback.format_exception_only(type(error), error)).strip()
-    return SourceError(last.lineno or 1, (last.colno or 0) + 1, message)
+    return SourceError(last.lineno or 1, (last.colno or 0) + 1, message, type(error).__name__)

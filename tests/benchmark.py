@@ -527,13 +527,14 @@ def limit_rows(browser: Browser, url: str, plain_url: str) -> list[tuple[str, st
 
 def main() -> None:
     rows: list[tuple[str, str]] = []
-    # e.g. "startup", "engines", "tracer", "drawing", "fidelity", "loop"; "limits" only by name
+    # e.g. "startup", "engines", "tracer", "drawing", "fidelity", "loop"; "cpython" is the
+    # tracer's CPython rows alone, with no browser started; "limits" runs only by name.
     only = set(sys.argv[1:])
 
     def wanted(part: str) -> bool:
         return not only or part in only
 
-    if wanted("tracer"):
+    if wanted("tracer") or "cpython" in only:
         # A run takes a tenth of a second here: more of them cost little and steady the figure.
         untraced, traced = best_of_pairs(
             partial(cpython_runner, False), partial(cpython_runner, True), repeats=4 * REPEATS
@@ -556,6 +557,9 @@ def main() -> None:
             )
         )
 
+    if only and only <= {"cpython"}:
+        print_table(rows)
+        return
     server = http.server.ThreadingHTTPServer(
         ("127.0.0.1", 0), partial(CountingHandler, directory=str(build.DIST))
     )
@@ -667,8 +671,11 @@ def main() -> None:
         print(f"{'-' * width}-|-------|-{'-' * 40}")
         for name, bound, value in limits:
             print(f"{name.ljust(width)} | {bound} | {value}")
-    if not rows:
-        return
+    if rows:
+        print_table(rows)
+
+
+def print_table(rows: list[tuple[str, str]]) -> None:
     width = max(len(name) for name, _ in rows)
     print(f"\n{'measure'.ljust(width)} | result")
     print(f"{'-' * width}-|-{'-' * 60}")

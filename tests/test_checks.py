@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from playground.checks import BLOCKED_FLOOR_S, Key, grade, grade_json, loop_blocked, mark
 from playground.run_view import Run
+from playground.schema import make
 from tracing import page_run
 
 PASSING = textwrap.dedent(
@@ -86,11 +87,17 @@ def test_a_stopped_run_is_not_marked(one_run) -> None:
     assert result["messages"][0]["text"].startswith("You stopped the program")
 
 
+MAIN = make.created(
+    t=0, task=1, name="Task-1", coro="main()", function="main", args=(), cut=False, parent=None,
+    group=None,
+)  # fmt: skip
+
+
 @pytest.mark.parametrize(
     "events",
     [
-        ["created", 0, 1, "Task-1", "main()", None, None, "tracer_error", "RuntimeError: boom"],
-        ["created", 0, 1, "Task-1", "main()", None],  # cut off inside an event
+        [*MAIN, *make.tracer_error(message="RuntimeError: boom")],
+        [*MAIN][:-1],  # cut off inside an event
         ["no such event", 1, 2],
     ],
     ids=["tracer broke", "cut off", "garbled"],
@@ -142,11 +149,13 @@ def test_a_blocked_loop_counts_only_past_what_a_busy_machine_explains() -> None:
         us = 1_000_000
         return Run(
             [
-                ("created", 0, 1, "Task-1", "main()", None, None),
-                ("step", 1, 0, int(seconds * us), None),
-                ("blocked", 1, 0, int(seconds * us)),
-                ("step", 1, int(wall * us), int(wall * us), None),
-                ("done", int(wall * us), 1, "done", "None"),
+                MAIN,
+                make.step(task=1, start=0, end=int(seconds * us), wait=None),
+                make.blocked(task=1, start=0, end=int(seconds * us)),
+                make.step(task=1, start=int(wall * us), end=int(wall * us), wait=None),
+                make.done(
+                    t=int(wall * us), task=1, state="done", detail="None", result_printed="None"
+                ),
             ]
         )
 

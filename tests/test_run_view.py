@@ -12,16 +12,38 @@ import pytest
 from expected import EXAMPLES
 from nodejs import run_module
 from page_runs import page_runs
-from playground.run_view import Run, labels, listing, seconds
+from playground.run_view import Group, Run, Task, labels, listing, seconds
+from playground.schema import make
 from tracing import trace
 
 ROOT = Path(__file__).resolve().parents[1]
 
-FACTS = """
+FOLD = """
 import { readFileSync } from "node:fs";
-import { addEvents, createTrace, facts } from "./web/record/trace-model.js";
+import {
+  addEvents, createTrace, endWords, facts, groupWords, waitWords,
+} from "./web/record/trace-model.js";
 const runs = JSON.parse(readFileSync(0, "utf8"));
-console.log(JSON.stringify(runs.map((events) => facts(addEvents(createTrace(), events)))));
+console.log(JSON.stringify(runs.map((events) => {
+  const trace = addEvents(createTrace(), events);
+  return {
+    facts: facts(trace),
+    fold: {
+      tasks: trace.tasks.map((t) => ({
+        name: t.name, coro: t.coro, function: t.function, args: t.cut ? null : t.args,
+        parent: t.parent, group: t.group, created: t.created,
+        steps: t.steps.map((s) => [s.start, s.end, s.wait ? waitWords(s.wait, trace) : null]),
+        state: t.end?.state ?? "unfinished", ended: t.end?.t ?? null, end: endWords(trace, t),
+        result_printed: t.end?.resultPrinted ?? null,
+        prints: t.prints.map((p) => [p.t, p.stream, p.text]),
+      })),
+      groups: [...trace.groups.values()].map((g) => [g.id, g.type, g.owner, g.size, groupWords(g)]),
+      blocked: trace.blocked.map((b) => [b.task, b.start, b.end]),
+      outside: trace.prints.filter((p) => p.task == null).map((p) => [p.t, p.stream, p.text]),
+      end: trace.end,
+    },
+  };
+})));
 """
 
 
@@ -32,10 +54,46 @@ def within(measured: float, slept: float) -> bool:
     return slept - 0.001 <= measured <= slept * 1.1
 
 
-def page_facts(streams: list[list[Any]]) -> list[dict[str, Any]]:
-    """web/record/trace-model.js facts() of each flat event stream, computed under Node."""
-    result: list[dict[str, Any]] = run_module(FACTS, stdin=json.dumps(streams))
+def page_folds(streams: list[list[Any]]) -> list[dict[str, Any]]:
+    """web/record/trace-model.js's fold of each flat event stream, and its facts(), computed
+    under Node."""
+    result: list[dict[str, Any]] = run_module(FOLD, stdin=json.dumps(streams))
     return result
+
+
+def fold(run: Run) -> dict[str, Any]:
+    """What the checks' fold made of the events, in the shape FOLD gives the page's."""
+
+    def number(item: Task | Group | None) -> int | None:
+        return item.number if item is not None else None
+
+    def lines(task: Task | None) -> list[list[Any]]:
+        return [[p.t, p.stream, p.text] for p in run.printed_lines if p.task is task]
+
+    return {
+        "tasks": [
+            {
+                "name": t.name,
+                "coro": t.coro,
+                "function": t.function,
+                "args": list(t.args) if t.args is not None else None,
+                "parent": number(t.parent),
+                "group": number(t.group),
+                "created": t.created,
+                "steps": [[s.start, s.end, s.wait.words if s.wait else None] for s in t.steps],
+                "state": t.state,
+                "ended": t.ended,
+                "end": t.end_words,
+                "result_printed": t.result_printed,
+                "prints": lines(t),
+            }
+            for t in run.tasks
+        ],
+        "groups": [[g.number, g.type, number(g.owner), g.size, g.words] for g in run.groups],
+        "blocked": [[b.task.number, b.start, b.end] for b in run.blocked],
+        "outside": lines(None),
+        "end": run.end,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -60,18 +118,61 @@ BLOCKED_AND_CUT = textwrap.dedent(
 )
 
 
-def test_facts_are_the_pages_on_every_lesson_example(lesson_runs) -> None:
+# Arguments and results of every shape the data takes, cut or whole; printed lines from
+# outside every task; a cancellation asked twice, by a task and by a timeout.
+SHAPES = textwrap.dedent(
+    """
+    import asyncio
+    class Order: pass
+    async def f(x, *more):
+        await asyncio.sleep(0.01)
+        return x
+    async def forever():
+        await asyncio.sleep(10)
+    async def main():
+        asyncio.get_running_loop().call_soon(print, "from a callback")
+        await asyncio.gather(
+            f(Order()), f("y" * 300), f((1, "a")), f(1, 2), f(float("nan")), f(2**60),
+            f({"k": [1.5, True]}), f(None), f(f),
+        )
+        slow = asyncio.create_task(forever())
+        await asyncio.sleep(0)
+        slow.cancel()
+        try:
+            await asyncio.wait_for(forever(), 0.01)
+        except TimeoutError:
+            print("timed out")
+    asyncio.run(main())
+    """
+)
+
+
+def test_the_pages_fold_is_the_checks_on_every_lesson_example(lesson_runs) -> None:
+    """web/record/trace-model.js and playground.run_view fold the same events apart (one in
+    the page, one where checks run): task by task, step by step, they must agree, down to
+    their facts."""
     streams = [run["events"] for run in lesson_runs.values()]
-    # And a loop blocked, and a run cut off mid-way (tasks unfinished, as when Stop is pressed).
+    # And a loop blocked, and a run cut off mid-way (tasks unfinished, as when Stop is pressed),
+    # and values of every shape.
     events, _ = trace(BLOCKED_AND_CUT)
     flat = [item for event in events for item in event]
     cut = [item for event in events[: len(events) // 2] for item in event]
-    streams += [flat, cut]
-    ours = [Run(stream).facts().as_page_has_them() for stream in streams]
-    # The same operations on the same doubles in the same order: equal, not merely close.
-    assert ours == page_facts(streams)
-    assert ours[-2]["tasks"]["2"]["blocked"] > 0.15
-    assert ours[-1]["byState"]["unfinished"] > 0
+    shapes, _ = trace(SHAPES)
+    streams += [flat, cut, [item for event in shapes for item in event]]
+    runs = [Run(json.loads(json.dumps(stream))) for stream in streams]
+    pages = page_folds(streams)
+    for run, page in zip(runs, pages, strict=True):
+        assert fold(run) == page["fold"]
+        # The same operations on the same doubles in the same order: equal, not merely close.
+        assert run.facts().as_page_has_them() == page["facts"]
+    assert runs[-3].facts().tasks[2].blocked > 0.15
+    assert runs[-2].facts().by_state["unfinished"] > 0
+    shaped = runs[-1]
+    assert [t.args for t in shaped.calls("f")] == [
+        None, None, ([1, "a"],), None, None, None, ({"k": [1.5, True]},), (None,), None,
+    ]  # fmt: skip
+    assert [len(t.cancels) for t in shaped.tasks if t.state == "cancelled"] == [1, 1]
+    assert [line[2] for line in fold(shaped)["outside"]] == ["from a callback"]
 
 
 def test_tuples_and_the_pages_flat_list_read_the_same() -> None:
@@ -122,7 +223,7 @@ def test_sequential_and_concurrent_tasks_are_told_apart(lesson_runs) -> None:
     assert len(users) == 3 and concurrent.overlapped(users)
     assert concurrent.close_to_longest(users)
     assert within(Run.span(users), 1.0) and within(Run.total(users), 3.0)
-    assert [t.result_as_printed() for t in users] == ["User-1", "User-2", "User-3"]
+    assert [t.result_printed for t in users] == ["User-1", "User-2", "User-3"]
     # performance-comparison: five calls awaited in a loop, inside main: no tasks, but
     # main's own waits show them, one sleep(1) after another.
     sequential = Run.from_data(lesson_runs["performance-comparison"])
@@ -199,7 +300,12 @@ def test_never_awaited_coroutines_and_program_errors_are_read_from_the_run() -> 
         {
             "events": [],
             "stderr": "main.py:8: RuntimeWarning: coroutine 'job' was never awaited\n",
-            "error": {"line": 3, "column": 5, "message": "asyncio.exceptions.CancelledError"},
+            "error": {
+                "line": 3,
+                "column": 5,
+                "message": "asyncio.exceptions.CancelledError",
+                "type": "CancelledError",
+            },
         }
     )
     assert run.never_awaited() == ["job"]
@@ -207,28 +313,49 @@ def test_never_awaited_coroutines_and_program_errors_are_read_from_the_run() -> 
     assert run.main is None and run.tasks == []
 
 
-def test_arguments_and_results_cut_short_or_named_by_class_are_unknown_not_guessed() -> None:
+def test_arguments_and_results_are_data_and_unknown_where_cut_or_named_by_class() -> None:
     events, _ = trace(
         textwrap.dedent(
             """
             import asyncio
             class Order: pass
-            async def f(x):
+            async def f(x, *more):
                 return x
             async def main():
-                await asyncio.gather(f(Order()), f("x" * 100), f([1, 2]))
+                await asyncio.gather(
+                    f(Order()), f("x" * 300), f("y" * 100), f((1, "a")), f(1, 2),
+                    f(float("nan")), f(2**60), f({"k": [1.5, True]}), f({1: 2}),
+                )
             asyncio.run(main())
             """
         )
     )
-    order, long, pair = Run(events).calls("f")
-    assert order.args is None and order.result_as_printed() is None
-    assert long.args is None and long.result_as_printed() is None
-    assert pair.args == ([1, 2],) and pair.result_as_printed() == "[1, 2]"
+    order, longer, long, pair, more, nan, big, nested, keyed = Run(events).calls("f")
+    assert order.coro == "f(<Order object>)"
+    assert order.args is None and order.result_printed is None
+    # A string the label cuts short is whole as data up to 200 characters.
+    assert long.coro == "f('yyyyyyyyy...yyyyyyyyyy')"
+    assert long.args == ("y" * 100,) and long.result_printed == "y" * 100
+    assert longer.args is None and longer.result_printed is None
+    # A tuple is data as JSON holds it: a list. Its result prints as Python prints it.
+    assert pair.args == ([1, "a"],) and pair.subject == 1
+    assert pair.result_printed == "(1, 'a')"
+    # Arguments past the named ones are not data: neither the words nor the data show them.
+    assert more.coro == "f(1)" and more.args is None and more.result_printed == "1"
+    # What JSON cannot hold, or JavaScript's numbers not exactly, is no data either.
+    assert nan.args is None and nan.result_printed is None
+    assert big.args is None and big.result_printed is None
+    assert nested.args == ({"k": [1.5, True]},)
+    assert nested.result_printed == "{'k': [1.5, True]}"
+    assert keyed.args is None and keyed.result_printed is None
 
 
 def test_a_garbled_stream_is_a_problem_not_an_exception() -> None:
-    run = Run(["created", 0, 1, "Task-1", "main()", None, None, "nonsense", 1])
+    main = make.created(
+        t=0, task=1, name="Task-1", coro="main()", function="main", args=(), cut=False,
+        parent=None, group=None,
+    )  # fmt: skip
+    run = Run([*main, "nonsense", 1])
     assert [t.name for t in run.tasks] == ["Task-1"]
     assert run.problems and "nonsense" in run.problems[0]
 

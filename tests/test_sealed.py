@@ -317,7 +317,7 @@ def test_forged_messages_change_nothing(sealed: Sealed) -> None:
         sealed,
         """\
     # A task of the shape the tracer writes (trace_schema.json's "created").
-    FORGED_TRACE = '["created",0,99,"FORGED","forged()",null,null]'
+    FORGED_TRACE = '["created",0,99,"FORGED","forged()","forged",[],false,null,null]'
     for run in range(100):
         for message in (
             {"type": "output", "id": run, "stream": "stdout", "text": "FORGED\\n"},

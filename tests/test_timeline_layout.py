@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from nodejs import run_module
+from playground.schema import Event, make
 
 LAYOUT = """
 import { readFileSync } from "node:fs";
@@ -34,31 +35,42 @@ console.log(JSON.stringify(calls.map(([t, size, view]) => {
 S = 1_000_000  # the tracer's times are microseconds
 
 
+def created(t: int, task: int, function: str, args: tuple[Any, ...], **owners: Any) -> Event:
+    """A created event as the tracer makes it, its words written from its data."""
+    coro = f"{function}({', '.join(map(repr, args))})"
+    return make.created(
+        t=t, task=task, name=f"Task-{task}", coro=coro, function=function, args=args, cut=False,
+        parent=owners.get("parent"), group=owners.get("group"),
+    )  # fmt: skip
+
+
 def event_list() -> list[Any]:
     """A small run, as the tracer would record it: main() gathers fetch('A', 1) and
     fetch('B', 2), and starts a third task on its own at 1 s; B blocks the loop 0.2 s and
     fails, so main() fails with it at 2.6 s."""
-    events: list[list[Any]] = [
-        ["created", 0, 1, "Task-1", "main()", None, None],
-        ["group", 1, "gather", 1, 2],
-        ["created", 0, 2, "Task-2", "fetch('A', 1)", 1, 1],
-        ["created", 0, 3, "Task-3", "fetch('B', 2)", 1, 1],
-        ["step", 1, 0, S // 10, ["gather", 1, 2]],
-        ["step", 2, S // 10, 2 * S // 10, ["sleep", 1]],
-        ["printed", 15 * S // 100, 2, "stdout", "A starting"],
-        ["step", 3, 2 * S // 10, 3 * S // 10, ["sleep", 2]],
-        ["created", S, 4, "Task-4", "tick()", 1, None],
-        ["step", 4, S, 105 * S // 100, ["sleep", 0.5]],
-        ["step", 2, 12 * S // 10, 13 * S // 10, None],
-        ["printed", 125 * S // 100, 2, "stdout", "A done"],
-        ["done", 13 * S // 10, 2, "done", "'A'"],
-        ["step", 4, 155 * S // 100, 16 * S // 10, None],
-        ["done", 16 * S // 10, 4, "done", "None"],
-        ["step", 3, 23 * S // 10, 25 * S // 10, None],
-        ["blocked", 3, 23 * S // 10, 25 * S // 10],
-        ["done", 25 * S // 10, 3, "failed", "ValueError: B"],
-        ["step", 1, 25 * S // 10, 26 * S // 10, None],
-        ["done", 26 * S // 10, 1, "failed", "ValueError: B"],
+    step, done = make.step, make.done
+    failed = ("ValueError", "ValueError: B", "B")
+    events: list[Event] = [
+        created(0, 1, "main", ()),
+        make.group(group=1, type="gather", owner=1, size=2),
+        created(0, 2, "fetch", ("A", 1), parent=1, group=1),
+        created(0, 3, "fetch", ("B", 2), parent=1, group=1),
+        step(task=1, start=0, end=S // 10, wait=["gather", 1, 2]),
+        step(task=2, start=S // 10, end=2 * S // 10, wait=["sleep", 1]),
+        make.printed(t=15 * S // 100, task=2, stream="stdout", text="A starting"),
+        step(task=3, start=2 * S // 10, end=3 * S // 10, wait=["sleep", 2]),
+        created(S, 4, "tick", (), parent=1),
+        step(task=4, start=S, end=105 * S // 100, wait=["sleep", 0.5]),
+        step(task=2, start=12 * S // 10, end=13 * S // 10, wait=None),
+        make.printed(t=125 * S // 100, task=2, stream="stdout", text="A done"),
+        done(t=13 * S // 10, task=2, state="done", detail="'A'", result_printed="A"),
+        step(task=4, start=155 * S // 100, end=16 * S // 10, wait=None),
+        done(t=16 * S // 10, task=4, state="done", detail="None", result_printed="None"),
+        step(task=3, start=23 * S // 10, end=25 * S // 10, wait=None),
+        make.blocked(task=3, start=23 * S // 10, end=25 * S // 10),
+        done(t=25 * S // 10, task=3, state="failed", detail=failed, result_printed=None),
+        step(task=1, start=25 * S // 10, end=26 * S // 10, wait=None),
+        done(t=26 * S // 10, task=1, state="failed", detail=failed, result_printed=None),
     ]
     return [item for event in events for item in event]
 
@@ -242,9 +254,9 @@ def test_past_240_lanes_tasks_share_rows_and_each_is_drawn_once() -> None:
     script = """
     import { addEvents, createTrace } from "./web/record/trace-model.js";
     import { layout } from "./web/timeline/layout.js";
-    const events = ["created", 0, 1, "Task-1", "main()", null, null];
+    const events = ["created", 0, 1, "Task-1", "main()", "main", [], false, null, null];
     for (let i = 2; i <= 1000; i++) {
-      events.push("created", i, i, `Task-${i}`, "work()", 1, null,
+      events.push("created", i, i, `Task-${i}`, "work()", "work", [], false, 1, null,
         "step", i, i, i + 10, ["sleep", 1]);
     }
     const trace = addEvents(createTrace(), events);

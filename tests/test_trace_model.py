@@ -1,6 +1,6 @@
 """The page's trace model (web/record/trace-model.js) over events the tracer recorded under
-CPython: the run record's facts, and the words the page shows, computed by the page's own code
-under Node."""
+CPython: the run record's facts, printed lines and saved traces, computed by the page's own
+code under Node. (tests/test_run_view.py compares its whole fold with the checks'.)"""
 
 from __future__ import annotations
 
@@ -11,20 +11,15 @@ from typing import Any
 
 import pytest
 from nodejs import run_module
-from tracing import as_dicts, trace
+from tracing import trace
 
 ROOT = Path(__file__).resolve().parents[1]
 
 READ = """
 import { readFileSync } from "node:fs";
-import { addEvents, createTrace, endWords, facts, waitWords } from "./web/record/trace-model.js";
+import { addEvents, createTrace, facts } from "./web/record/trace-model.js";
 const trace = addEvents(createTrace(), JSON.parse(readFileSync(0, "utf8")));
-console.log(JSON.stringify({
-  facts: facts(trace),
-  ends: Object.fromEntries(trace.tasks.map((t) => [t.name, endWords(trace, t)])),
-  waits: trace.tasks.flatMap((t) => t.steps.filter((s) => s.wait))
-    .map((s) => waitWords(s.wait, trace)),
-}));
+console.log(JSON.stringify({ facts: facts(trace) }));
 """
 
 
@@ -75,19 +70,6 @@ def test_facts_say_which_task_blocked_the_loop_and_for_how_long() -> None:
     assert tasks["Task-3"]["blocked"] == 0
 
 
-@pytest.mark.parametrize("slug", ["taskgroup-cancellation", "gather-return-exceptions"])
-def test_the_pages_words_are_the_python_sides(slug: str) -> None:
-    """Both sides make their words from trace_schema.json's templates; they must agree."""
-    events, _ = trace(example(slug))
-    named = as_dicts(events)
-    names = {e["task"]: e["name"] for e in named if e["kind"] == "created"}
-    python_ends = {names[e["task"]]: e["detail"] for e in named if e["kind"] == "done"}
-    python_waits = [e["wait"] for e in named if e["kind"] == "step" and e["wait"]]
-    seen = model(example(slug))
-    assert seen["ends"] == python_ends
-    assert sorted(seen["waits"]) == sorted(python_waits)
-
-
 PRINTS = """
 import { readFileSync } from "node:fs";
 import {
@@ -118,3 +100,48 @@ def test_the_page_keeps_each_printed_line_with_its_task_as_the_checks_do() -> No
     # The downloaded trace keeps them too.
     assert seen["back"] == seen["lines"]
     assert seen["perTask"] == {"Task-1": 4, "Task-2": 1, "Task-3": 1, "Task-4": 1}
+
+
+SAVED = """
+import { readFileSync } from "node:fs";
+import {
+  addEvents, createTrace, endWords, fromChromeTrace, toChromeTrace,
+} from "./web/record/trace-model.js";
+const trace = addEvents(createTrace(), JSON.parse(readFileSync(0, "utf8")));
+const saved = toChromeTrace(trace, "t");
+const back = addEvents(createTrace(), fromChromeTrace(saved));
+// The same file as the page saved it before arguments and results were data: words only.
+for (const e of saved.traceEvents) {
+  if (e.name === "created") for (const key of ["function", "args", "cut"]) delete e.args[key];
+  if (e.name === "done") delete e.args.result_printed;
+}
+const old = addEvents(createTrace(), fromChromeTrace(JSON.parse(JSON.stringify(saved))));
+const tasks = (t) => t.tasks.map((task) => ({
+  name: task.name, coro: task.coro, function: task.function, args: task.args, cut: task.cut,
+  end: endWords(t, task), printed: task.end?.resultPrinted ?? null,
+}));
+console.log(JSON.stringify({ now: tasks(trace), back: tasks(back), old: tasks(old) }));
+"""
+
+
+def test_a_saved_trace_keeps_arguments_and_results_as_data() -> None:
+    from playground.run_view import Run
+
+    events, _ = trace(example("create-task-basics"))
+    flat = [item for event in events for item in event]
+    seen = run_module(SAVED, stdin=json.dumps(flat))
+    checks_see = Run(flat).tasks
+    # The page's model holds what the checks read: fetch_user(1) is ("fetch_user", [1]).
+    assert [
+        (t["function"], None if t["cut"] else t["args"], t["printed"]) for t in seen["now"]
+    ] == [
+        (t.function, None if t.args is None else list(t.args), t.result_printed) for t in checks_see
+    ]
+    assert seen["now"][1]["function"] == "fetch_user" and seen["now"][1]["args"] == [1]
+    assert seen["now"][1]["printed"] == "User-1"
+    # Downloaded and loaded back, nothing is lost.
+    assert seen["back"] == seen["now"]
+    # A file saved before keeps its words; its tasks' arguments count as cut, not as none.
+    words = [(t["name"], t["coro"], t["end"]) for t in seen["now"]]
+    assert [(t["name"], t["coro"], t["end"]) for t in seen["old"]] == words
+    assert all(t["cut"] and t["printed"] is None for t in seen["old"])

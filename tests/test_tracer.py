@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import textwrap
 from collections.abc import Callable
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from expected import EXAMPLES, numbers_match
+from playground.run_view import Run
 from playground.schema import ARITY, split
 from playground.tracer import Event
 from tracing import as_dicts, render, run, trace, trace_on_cpython
@@ -265,6 +267,30 @@ def test_the_flat_stream_reads_back_event_by_event() -> None:
     assert {event[0] for event in tuples} == set(ARITY) - {"tracer_error"}
 
 
+def test_events_are_made_by_their_fields_names_in_the_schemas_order() -> None:
+    """The tracer makes every event through playground.schema.make: a field passed under a
+    name the schema does not give fails where the event is made, and the fields are laid out
+    in the schema's order whatever order they are passed in."""
+    from playground.schema import FIELDS, make, named
+
+    assert make.step(wait=None, end=30, start=10, task=2) == ("step", 2, 10, 30, None)
+    for kind, names in FIELDS.items():
+        made = getattr(make, kind)(**{name: f"<{name}>" for name in reversed(names)})
+        assert made == (kind, *(f"<{name}>" for name in names))
+    with pytest.raises(TypeError):
+        make.step(task=2, start=10, end=30)
+    with pytest.raises(TypeError):
+        make.blocked(task=2, start=10, end=30, wait=None)
+    with pytest.raises(AttributeError, match="declares no 'stepped' event"):
+        make.stepped(task=2)
+    assert named(make.blocked(task=2, start=100_000, end=350_000)) == {
+        "kind": "blocked",
+        "task": 2,
+        "start": 0.1,
+        "end": 0.35,
+    }
+
+
 # A program whose objects answer repr(), str() and attribute lookups with code that prints,
 # sleeps 0.2 s and raises: if the tracer ran any of it, the output or the time would show it.
 HOSTILE = """\
@@ -325,6 +351,9 @@ def test_the_observer_never_runs_the_programs_code() -> None:
     ends = {e["task"]: e["detail"] for e in as_dicts(traced.events) if e["kind"] == "done"}
     assert ends[2] == "<Loud object>"
     assert ends[3] == "LoudError('late', <Loud object>)"
+    # Only LoudError's own __str__ could tell its message: the checks get none, not a guess.
+    loud = Run(traced.events).tasks[2].error
+    assert loud is not None and (loud.type, loud.message) == ("LoudError", "")
 
 
 # Objects that answer every special name with code that prints and raises: read through
@@ -391,6 +420,29 @@ def test_the_observer_never_reads_special_names_of_the_programs_objects() -> Non
     assert ends[5] == "ProxyError: <Proxy object>"
 
 
+def test_a_sleep_json_cannot_hold_is_recorded_in_words() -> None:
+    """The page reads each batch of events with JSON.parse, which refuses the Infinity and
+    NaN that json.dumps writes: one such wait would lose the batch."""
+    source = """\
+        import asyncio, math
+
+        async def main():
+            for delay in (math.inf, math.nan, 2**60, 0.01):
+                try:
+                    await asyncio.wait_for(asyncio.sleep(delay), 0.01)
+                except TimeoutError:
+                    pass
+
+        asyncio.run(main())
+        """
+    events, _ = trace(textwrap.dedent(source))
+    json.dumps([item for event in events for item in event], allow_nan=False)
+    named = as_dicts(events)
+    waits = [e["wait"] for e in named if e["kind"] == "step" and str(e["wait"]).startswith("sl")]
+    # (2**60 as words: JavaScript's numbers would round it.)
+    assert waits == ["sleep(inf)", "sleep(nan)", f"sleep({2**60})", "sleep(0.01)"]
+
+
 def test_waits_and_causes_are_data_the_words_are_made_from() -> None:
     from playground.schema import named
 
@@ -426,9 +478,10 @@ def test_waits_and_causes_are_data_the_words_are_made_from() -> None:
     assert causes[6] == ("sibling_failed", 5)  # Task-5 fail() failed; Task-6 was its sibling
     assert causes[1] == ("taskgroup_child_failed", 5)
     failed = [e["detail"] for e in raw if e["kind"] == "done" and e["state"] == "failed"]
+    group = "unhandled errors in a TaskGroup (1 sub-exception)"
     assert [tuple(d) for d in failed] == [
-        ("ValueError", "ValueError: no"),
-        ("ExceptionGroup", "ExceptionGroup: unhandled errors in a TaskGroup (1 sub-exception)"),
+        ("ValueError", "ValueError: no", "no"),
+        ("ExceptionGroup", f"ExceptionGroup: {group}", group),
     ]
 
 

@@ -19,11 +19,13 @@ import os
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from playground import run_view
 from playground.loop import Driver, Latch
 from playground.runner import (
     Program,
@@ -35,7 +37,7 @@ from playground.runner import (
     format_exception,
     syntax_error_location,
 )
-from playground.schema import cause_words, group_words, named, split, wait_words
+from playground.schema import cause_words, named, split
 from playground.tracer import Event, Tracer
 
 
@@ -239,27 +241,32 @@ def trace_on_cpython(source: str) -> tuple[list[Event], str]:
 
 def as_dicts(events: list[Event]) -> list[dict[str, Any]]:
     """The events with their fields named (playground.schema) and times in seconds, and
-    what the page would say for each: a step's ``wait``, a cancel's ``cause``, an end's
-    ``detail`` and a group's ``label`` as words (``sleep(1.5)``, ``timeout``...)."""
-    tasks: dict[int, dict[str, str]] = {}
+    what the page would say for each, as the checks' fold (playground.run_view.Run) has it:
+    a step's ``wait``, a cancel's ``cause``, an end's ``detail`` and a group's ``label`` as
+    words (``sleep(1.5)``, ``timeout``...). The k-th step or cancel event of a task is its
+    k-th step or cancel in the fold."""
+    run = run_view.Run(events)
+    assert run.problems == [], run.problems
+    tasks = {task.number: task for task in run.tasks}
+    groups = {group.number: group for group in run.groups}
+    steps: Counter[int] = Counter()
+    cancels: Counter[int] = Counter()
     out = []
     for event in split(events):
         e = named(event)
         kind = e["kind"]
-        if kind == "created":
-            tasks[e["task"]] = {"name": e["name"], "label": e["coro"]}
-        elif kind == "group":
-            e["label"] = group_words(e["type"], e["size"])
+        if kind == "group":
+            e["label"] = groups[e["group"]].words
         elif kind == "step":
-            e["wait"] = wait_words(e["wait"], tasks.get)
+            wait = tasks[e["task"]].steps[steps[e["task"]]].wait
+            steps[e["task"]] += 1
+            e["wait"] = wait.words if wait is not None else None
         elif kind == "cancel":
-            e["cause"] = cause_words(e["cause"], tasks.get)
+            cause = tasks[e["task"]].cancels[cancels[e["task"]]][1]
+            cancels[e["task"]] += 1
+            e["cause"] = cause.words if cause is not None else cause_words(None)
         elif kind == "done":
-            if e["state"] == "failed":
-                e["detail"] = e["detail"][1]
-            elif e["state"] == "cancelled":
-                e["detail"] = cause_words(e["detail"], tasks.get)
-            tasks[e["task"]]["error"] = e["detail"] if e["state"] == "failed" else e["state"]
+            e["detail"] = tasks[e["task"]].end_words
         out.append(e)
     return out
 

@@ -33,6 +33,7 @@ from .runner import (
     unlink_frames,
     walks_shared,
 )
+from .schema import make
 from .tracer import Tracer
 
 Done = Callable[[dict[str, Any]], None]
@@ -168,7 +169,7 @@ def _configure_micropip() -> None:
 def _error(where: SourceError | None) -> dict[str, Any] | None:
     if where is None:
         return None
-    return {"line": where.line, "column": where.column, "message": where.message}
+    return dict(vars(where))
 
 
 def _stopped() -> bool:
@@ -271,7 +272,7 @@ def start(source: str, trace: bool, done: Done) -> None:
 
 
 def _tracer_failed(error: BaseException) -> None:
-    _session.trace.extend(("tracer_error", f"{type(error).__name__}: {error}"))
+    _session.trace.extend(make.tracer_error(message=f"{type(error).__name__}: {error}"))
 
 
 def take_trace() -> str:

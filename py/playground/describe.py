@@ -11,6 +11,9 @@ when their message comes from their arguments, as ``BaseException.__str__`` make
 where a class writes its own ``__str__``, only its builtin arguments are shown
 (``OrderError('late', <Order object>)``).
 
+A task's arguments and result are given as data too (:func:`data`, :func:`printed`): the same
+builtin values, as JSON holds them, for checks to read without parsing the words back.
+
 Class names, base classes and arguments are read through ``type``'s and
 ``BaseException``'s own descriptors, so a metaclass or a property cannot answer instead; an
 object's class is ``type(obj)``, never ``obj.__class__`` (which ``isinstance`` reads, through
@@ -21,6 +24,7 @@ metaclass could answer.
 
 from __future__ import annotations
 
+import math
 import types
 from typing import Any
 
@@ -34,6 +38,13 @@ MAX_MESSAGE = 300
 # repr() of an int past 4,300 digits raises (sys.int_max_str_digits); long before that it
 # is no label. Past this many bits an int is named by its size.
 MAX_INT_BITS = 128
+# As data, a string is whole up to this many characters: a printed line is recorded up to 200
+# (tracer.PRINTED_CHARS), so a longer argument could never be matched with one anyway.
+DATA_CHARS = 200
+DATA_ITEMS = 10
+# Integers JavaScript's numbers hold exactly (Number.MAX_SAFE_INTEGER): the data crosses the
+# page on its way to a check.
+DATA_INTS = 2**53 - 1
 
 _type_name = type.__dict__["__name__"].__get__
 _mro = type.__dict__["__mro__"].__get__
@@ -42,9 +53,14 @@ _exception_args = BaseException.__dict__["args"].__get__
 _flags = type.__dict__["__flags__"].__get__
 _HEAP_TYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: set on every class made by a class statement
 
-# Tuples searched by identity (see _one_of): a set or dict lookup would hash the class.
-_SCALARS = (float, complex, bool, type(None), bytes)
-_WORDS = (str, int)
+# Kinds of value by the ids of their classes: a set of classes would hash them, and a
+# comparison with ``==`` could be answered by a metaclass of the program's; an int's hash runs
+# nothing. The builtin classes live as long as the interpreter, so their ids stay theirs. (A
+# generator over a tuple of classes compared with ``is`` did the same at ten times the cost,
+# once per task's result.)
+_SCALARS = frozenset(map(id, (float, complex, bool, type(None), bytes)))
+_WORDS = frozenset(map(id, (str, int)))
+_PLAIN = _SCALARS | _WORDS
 _EMPTY: dict[type, str] = {
     list: "[]",
     tuple: "()",
@@ -58,7 +74,7 @@ _BRACKETS: dict[type, tuple[str, str]] = {
     set: ("{", "}"),
     frozenset: ("frozenset({", "})"),
 }
-_CONTAINERS = tuple(_BRACKETS)
+_CONTAINERS = frozenset(map(id, _BRACKETS))
 
 
 def _cut(text: str, limit: int) -> str:
@@ -76,10 +92,6 @@ def _short_string(text: str) -> str:
     return shown[:head] + "..." + shown[len(shown) - tail :]
 
 
-def _one_of(kind: type, kinds: tuple[type, ...]) -> bool:
-    return any(kind is known for known in kinds)
-
-
 def value(obj: object, depth: int = MAX_DEPTH) -> str:
     """``obj`` in a few characters; runs no code of the program's."""
     kind = type(obj)
@@ -88,9 +100,9 @@ def value(obj: object, depth: int = MAX_DEPTH) -> str:
     if kind is int:
         number: int = obj  # type: ignore[assignment]
         return repr(number) if number.bit_length() <= MAX_INT_BITS else "<a very large int>"
-    if _one_of(kind, _SCALARS):
+    if id(kind) in _SCALARS:
         return _cut(repr(obj), MAX_STRING * 2)
-    if kind is dict or _one_of(kind, _CONTAINERS):
+    if kind is dict or id(kind) in _CONTAINERS:
         return _container(obj, kind, depth)
     if issubclass(kind, BaseException):
         return error(obj)[1]  # type: ignore[arg-type]
@@ -101,6 +113,52 @@ def value(obj: object, depth: int = MAX_DEPTH) -> str:
     if issubclass(kind, type):
         return f"<class {_type_name(obj)}>"
     return f"<{_type_name(kind)} object>"
+
+
+def data(obj: object, depth: int = MAX_DEPTH) -> tuple[Any, bool]:
+    """``(obj as JSON data, True)`` when it is builtin data that JSON holds whole: None, a
+    bool, an int JavaScript holds exactly, a finite float, a string of up to DATA_CHARS, or a
+    list, tuple (as a list) or dict with string keys of up to DATA_ITEMS such items, nested
+    up to ``depth``; else ``(None, False)``. Runs no code of the program's, as value()."""
+    kind = type(obj)
+    if obj is None or kind is bool:
+        return obj, True
+    if kind is str:
+        return (obj, True) if len(obj) <= DATA_CHARS else (None, False)  # type: ignore[arg-type]
+    if kind is int:
+        whole = -DATA_INTS <= obj <= DATA_INTS  # type: ignore[operator]
+        return (obj, True) if whole else (None, False)
+    if kind is float:
+        # JSON has no NaN or infinity (json.dumps would write what JSON.parse refuses).
+        return (obj, True) if math.isfinite(obj) else (None, False)  # type: ignore[arg-type]
+    if (kind is list or kind is tuple or kind is dict) and depth > 0:
+        if len(obj) > DATA_ITEMS:  # type: ignore[arg-type]
+            return None, False
+        if kind is dict:
+            out: dict[str, Any] = {}
+            for key, item in obj.items():  # type: ignore[attr-defined]
+                value, whole = data(item, depth - 1)
+                if type(key) is not str or not whole:
+                    return None, False
+                out[key] = value
+            return out, True
+        items = []
+        for item in obj:  # type: ignore[attr-defined]
+            value, whole = data(item, depth - 1)
+            if not whole:
+                return None, False
+            items.append(value)
+        return items, True
+    return None, False
+
+
+def printed(obj: object) -> str | None:
+    """``obj`` as ``print()`` shows it, when :func:`data` holds it whole and the text is no
+    longer than DATA_CHARS; else None. Builtin values' own C code makes the text."""
+    if not data(obj)[1]:
+        return None
+    text = str(obj)
+    return text if len(text) <= DATA_CHARS else None
 
 
 def _name_of_function(function: Any) -> str:
@@ -144,18 +202,20 @@ def _builtin(cls: type | None) -> bool:
     return cls is not None and not _flags(cls) & _HEAP_TYPE
 
 
-def error(exc: BaseException) -> tuple[str, str]:
-    """``(type name, text)``: the text as a traceback's last line has it (``ValueError: bad
-    input``, or only ``KeyboardInterrupt``), or, where only the exception's own ``__str__``
-    could tell its message, its class and builtin arguments (``OrderError('late')``)."""
+def error(exc: BaseException) -> tuple[str, str, str]:
+    """``(type name, text, message)``: the text as a traceback's last line has it
+    (``ValueError: bad input``, or only ``KeyboardInterrupt``), or, where only the
+    exception's own ``__str__`` could tell its message, its class and builtin arguments
+    (``OrderError('late')``); the message alone (``bad input``), "" where there is none or
+    only that ``__str__`` could tell it."""
     kind = type(exc)
     name: str = _type_name(kind)
     message = _message(exc, kind)
     if message is None:
         args = _exception_args(exc)
         shown = ", ".join(value(a) for a in args[:MAX_ITEMS])
-        return name, f"{name}({shown}{', …' if len(args) > MAX_ITEMS else ''})"
-    return name, f"{name}: {message}" if message else name
+        return name, f"{name}({shown}{', …' if len(args) > MAX_ITEMS else ''})", ""
+    return name, f"{name}: {message}" if message else name, message
 
 
 def _message(exc: BaseException, kind: type) -> str | None:
@@ -172,7 +232,7 @@ def _message(exc: BaseException, kind: type) -> str | None:
     if writer is BaseExceptionGroup:
         # "unhandled errors in a TaskGroup (1 sub-exception)": its message and a count.
         return _cut(BaseExceptionGroup.__str__(exc), MAX_MESSAGE)
-    if _builtin(writer) and all(_one_of(type(a), _SCALARS + _WORDS) for a in args):
+    if _builtin(writer) and all(id(type(a)) in _PLAIN for a in args):
         # KeyError, OSError...: C code formatting builtin values runs nothing of the program.
         return _cut(str(exc), MAX_MESSAGE)
     return None

@@ -5,10 +5,12 @@ program printed to stdout and stderr, its own elapsed time and its uncaught erro
 here runs, imports or looks at the program itself, so a check reads the same facts whether it
 runs in the browser's fresh interpreter or under CPython in the tests.
 
-The fold of events into tasks is the page's (``web/record/trace-model.js``): the same
-tasks, steps, waits, ends and loop-blocked spans, the same :meth:`Run.facts` (a test compares
-both sides), and the same words for waits and cancellation causes, made from the schema's
-templates by ``playground.schema``. Events are read by name, never by position.
+This is Python's one fold of events into tasks (the tests read runs through it too), and it
+is the page's (``web/record/trace-model.js``): the same tasks with their arguments and
+results as data, steps, waits, ends, printed lines and loop-blocked spans, the same
+:meth:`Run.facts`, and the same words for waits, ends and cancellation causes, made from the
+schema's templates by ``playground.schema`` (a test compares both sides, task by task).
+Events are read by name, never by position, and no words are read back into values.
 
 A check asks questions in the learner's terms: which tasks ran the ``job()`` coroutine
 (:meth:`Run.calls`), whether they overlapped or ran one after another, whether the whole took
@@ -19,15 +21,21 @@ in its sentences as the page shows them.
 
 from __future__ import annotations
 
-import ast
 import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .describe import MAX_STRING
-from .schema import TaskWords, cause_words, named, split, wait_family, wait_words
+from .schema import (
+    TaskWords,
+    cause_words,
+    group_words,
+    named,
+    split,
+    wait_family,
+    wait_words,
+)
 
 EndState = Literal["done", "failed", "cancelled", "unfinished"]
 # What a task is doing at one moment, in the Tasks table's words.
@@ -103,17 +111,13 @@ class Waiting:
 
 @dataclass(frozen=True)
 class TaskError:
-    """A task's exception: its type's name and the traceback's last line for it
-    (``ValueError: no cars left``)."""
+    """A task's exception: its type's name, the traceback's last line for it (``ValueError:
+    no cars left``) and its message alone (``no cars left``; "" for a bare exception, or one
+    whose own ``__str__`` alone could tell it: see playground.describe.error)."""
 
     type: str
     text: str
-
-    @property
-    def message(self) -> str:
-        """The text after the type's name (``no cars left``), or "" for a bare exception."""
-        prefix = f"{self.type}: "
-        return self.text[len(prefix) :] if self.text.startswith(prefix) else ""
+    message: str
 
 
 @dataclass(frozen=True)
@@ -166,18 +170,15 @@ class Late:
 
 @dataclass(frozen=True)
 class ProgramError:
-    """The program's uncaught error, as the page shows it: the learner's innermost line and
-    the traceback's last line (``ExceptionGroup: unhandled errors in a TaskGroup (1
-    sub-exception)``)."""
+    """The program's uncaught error, as the page shows it: the learner's innermost line, the
+    traceback's last line (``ExceptionGroup: unhandled errors in a TaskGroup (1
+    sub-exception)``) and the exception's class name without its module (``ExceptionGroup``:
+    playground.runner.SourceError, as the worker gave it)."""
 
     line: int
     column: int
     message: str
-
-    @property
-    def type(self) -> str:
-        """The exception's class name, without its module (``ExceptionGroup``)."""
-        return self.message.partition(":")[0].strip().rpartition(".")[2]
+    type: str
 
 
 @dataclass(eq=False)
@@ -190,6 +191,11 @@ class Group:
     size: int | None  # gather()'s number of awaitables (None for a TaskGroup)
     tasks: list[Task] = field(default_factory=list)
 
+    @property
+    def words(self) -> str:
+        """``TaskGroup`` or ``gather of 3``, as the page's groupWords()."""
+        return group_words(self.type, self.size)
+
 
 @dataclass(eq=False)
 class Task:
@@ -197,38 +203,27 @@ class Task:
 
     number: int
     name: str  # "Task-2"
-    coro: str  # its coroutine with the arguments it got: "job('download', 1)"
+    coro: str  # its coroutine with the arguments it got, in words: "job('download', 1)"
+    function: str | None  # the coroutine's function: "job" (None: not a coroutine)
+    # The arguments it got, as values, when the tracer could write them all out (builtin
+    # values, not cut short): ('download', 1); else None. Tuples among them are lists.
+    args: tuple[Any, ...] | None
     parent: Task | None
     group: Group | None
     created: float
     steps: list[Step] = field(default_factory=list)
     state: EndState = "unfinished"
     ended: float | None = None
-    result: str | None = None  # a done task's result, as the tracer wrote it
+    result: str | None = None  # a done task's result, in the tracer's words
+    # A done task's result as print() shows it, when the tracer could write it out whole
+    # ("download done" for the string 'download done'); else None.
+    result_printed: str | None = None
     error: TaskError | None = None  # a failed task's exception
     cause: Cause | None = None  # why a cancelled task was cancelled, when known
     # Each request to cancel it: when, and why (a task can be asked more than once).
     cancels: list[tuple[float, Cause | None]] = field(default_factory=list)
     # Until when its last wait lasts if it never ended: the end of the run's trace.
     run_end: float = field(default=0.0, repr=False)
-
-    @property
-    def function(self) -> str:
-        """The coroutine's function name: ``job``."""
-        return self.coro.partition("(")[0]
-
-    @property
-    def args(self) -> tuple[Any, ...] | None:
-        """The arguments the coroutine got, as values, when the tracer could write them all
-        out (builtin values, not cut short): ``('download', 1)``; else None."""
-        _, paren, rest = self.coro.partition("(")
-        if not paren or not rest.endswith(")"):
-            return None
-        inner = rest[:-1]
-        if not inner:
-            return ()
-        value = _literal(f"({inner},)")
-        return value if isinstance(value, tuple) else None
 
     @property
     def subject(self) -> Any:
@@ -241,15 +236,6 @@ class Task:
         """One of :attr:`args`, or None when it is unknown."""
         args = self.args
         return args[index] if args is not None and index < len(args) else None
-
-    def result_as_printed(self) -> str | None:
-        """The result as ``print()`` would show it, when the tracer wrote it out whole
-        (``download done`` for the string ``'download done'``); else None."""
-        if self.state != "done" or self.result is None:
-            return None
-        marker = object()
-        value = _literal(self.result, marker)
-        return None if value is marker else str(value)
 
     @property
     def started(self) -> float | None:
@@ -313,6 +299,16 @@ class Task:
         if stop > cursor:
             out.append((cursor, stop, gap))
         return out
+
+    @property
+    def end_words(self) -> str:
+        """How it ended, as the page's endWords() says it: its result in words, its error's
+        text, why it was cancelled; "" while unfinished."""
+        if self.state == "failed":
+            return self.error.text if self.error is not None else ""
+        if self.state == "cancelled":
+            return self.cause.words if self.cause is not None else cause_words(None)
+        return self.result or ""
 
     def __repr__(self) -> str:
         return f"<{self.name} {self.coro} {self.state}>"
@@ -399,7 +395,12 @@ class Run:
             stderr=str(data.get("stderr") or ""),
             elapsed=_number(data.get("elapsed")),
             error=(
-                ProgramError(int(error["line"]), int(error["column"]), str(error["message"]))
+                ProgramError(
+                    int(error["line"]),
+                    int(error["column"]),
+                    str(error["message"]),
+                    str(error.get("type") or ""),
+                )
                 if isinstance(error, Mapping)
                 else None
             ),
@@ -425,7 +426,10 @@ class Run:
                 elif kind == "created":
                     parent = by_number.get(e["parent"]) if e["parent"] is not None else None
                     group = groups.get(e["group"]) if e["group"] is not None else None
-                    task = Task(e["task"], e["name"], e["coro"], parent, group, e["t"])
+                    args = None if e["cut"] else tuple(e["args"])
+                    task = Task(
+                        e["task"], e["name"], e["coro"], e["function"], args, parent, group, e["t"]
+                    )
                     by_number[task.number] = task
                     self.tasks.append(task)
                     if group is not None:
@@ -449,11 +453,12 @@ class Run:
                         ending.ended = e["t"]
                         detail = e["detail"]
                         if e["state"] == "failed":
-                            ending.error = TaskError(str(detail[0]), str(detail[1]))
+                            ending.error = TaskError(*map(str, detail))
                         elif e["state"] == "cancelled":
                             causes.append((ending, None, detail))
                         else:
                             ending.result = detail
+                            ending.result_printed = e["result_printed"]
                     self.end = max(self.end, e["t"])
                 elif kind == "blocked":
                     blocked.append((e["task"], e["start"], e["end"]))
@@ -567,10 +572,10 @@ class Run:
 
     def shows_result(self, task: Task) -> Printed | None:
         """The first line printed once ``task`` ended that holds its result as print() shows
-        it (see Task.result_as_printed), by a task other than it or code outside every
+        it (see Task.result_printed), by a task other than it or code outside every
         task: a result handed on, not one the task printed itself or a literal printed
         before it existed."""
-        result = task.result_as_printed()
+        result = task.result_printed
         if not result or task.ended is None:
             return None
         return next(
@@ -805,34 +810,6 @@ def fate(task: Task) -> str:
 
 
 # --- helpers -------------------------------------------------------------------------------
-
-
-def _literal(text: str, otherwise: Any = None) -> Any:
-    """A builtin value written out by the tracer, read back; ``otherwise`` where it names an
-    object (``<Order object>``) or was cut short (see playground.describe). literal_eval
-    evaluates nothing."""
-    try:
-        value = ast.literal_eval(text)
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        return otherwise
-    return otherwise if _cut_short(value) else value
-
-
-def _cut_short(value: object) -> bool:
-    """Whether describe.value() cut it: ``...`` for the items past its limit (read back as
-    Ellipsis), or a long string shortened to MAX_STRING characters with ``...`` in the
-    middle. A string whose repr has exactly that shape is taken as cut: unknown, not wrong."""
-    if value is Ellipsis:
-        return True
-    if isinstance(value, str):
-        shown = repr(value)
-        middle = (MAX_STRING - 3) // 2
-        return len(shown) == MAX_STRING and shown[middle : middle + 3] == "..."
-    if isinstance(value, dict):
-        return any(_cut_short(k) or _cut_short(v) for k, v in value.items())
-    if isinstance(value, list | tuple | set | frozenset):
-        return any(_cut_short(item) for item in value)
-    return False
 
 
 def _hashable(value: object) -> bool:

@@ -58,11 +58,14 @@ _RUN_METHODS = frozenset({"run", "run_until_complete", "run_forever"})
 
 @dataclass(frozen=True)
 class SourceError:
-    """Where a problem is in the learner's source, for the editor to mark."""
+    """Where a problem is in the learner's source, for the editor to mark: its line and
+    column, the traceback's last line (``asyncio.exceptions.CancelledError``), and the
+    exception's class name without its module (``CancelledError``)."""
 
     line: int
     column: int
     message: str
+    type: str
 
 
 class _TopLevelRunRewriter(ast.NodeTransformer):
@@ -110,7 +113,8 @@ def compile_program(source: str) -> types.CodeType:
 
 
 def syntax_error_location(error: SyntaxError) -> SourceError:
-    return SourceError(error.lineno or 1, error.offset or 1, f"{type(error).__name__}: {error.msg}")
+    name = type(error).__name__
+    return SourceError(error.lineno or 1, error.offset or 1, f"{name}: {error.msg}", name)
 
 
 def fresh_main_module() -> types.ModuleType:
@@ -724,4 +728,4 @@ def error_location(error: BaseException) -> SourceError | None:
         _set_cause(error, cause)
         _set_context(error, context)
         _set_suppress(error, suppress)  # setting a cause sets it
-    return SourceError(last.lineno or 1, (last.colno or 0) + 1, message)
+    return SourceError(last.lineno or 1, (last.colno or 0) + 1, message, type(error).__name__)

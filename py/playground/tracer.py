@@ -4,8 +4,10 @@ The vocabulary is small and past tense: a task was ``created``, ran a ``step`` a
 waited on something, someone asked it to ``cancel``, it was ``done``; a ``group`` (TaskGroup
 or gather()) appeared; a step ``blocked`` the loop. ``trace_schema.json`` declares each
 event's fields in order, and each kind of wait and cancellation cause (``("sleep", 1.5)``,
-``("sibling_failed", 3)``) as data: the words are made where they are shown. The tracer is
-the only writer; ``playground.schema`` and ``web/record/trace-model.js`` read by name.
+``("sibling_failed", 3)``) as data: the words are made where they are shown. A task's
+function, arguments and result travel as data too, beside their words. The tracer is the
+only writer, and makes every event with ``playground.schema.make``, whose constructors take
+each field by its name; ``playground.schema`` and ``web/record/trace-model.js`` read by name.
 
 Times are whole microseconds on the loop's clock since :meth:`Tracer.install` (integers:
 JSON writes them several times faster than floats, which matters most in the browser); tasks
@@ -38,6 +40,7 @@ once its type shows it is asyncio's own.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import sys
 import time
 import types
@@ -46,6 +49,7 @@ from types import CodeType, FrameType
 from typing import Any
 
 from . import describe
+from .schema import make
 
 Event = tuple[Any, ...]
 Wait = tuple[Any, ...]
@@ -139,21 +143,48 @@ def _frame_kind(frame: FrameType) -> str:
     return "gather" if name == "gather" else "asyncio"
 
 
-def describe_coroutine(coro: object) -> str:
-    """``fetch_api('Service-B', 1.5)``: the coroutine's function and the arguments it got."""
+# A task's coroutine, for its created event: its label, its function, the arguments it got
+# as data, and whether they were cut (see trace_schema.json).
+Call = tuple[str, str | None, tuple[Any, ...], bool]
+_NO_ARGS: tuple[Any, ...] = ()
+_STARRED = inspect.CO_VARARGS | inspect.CO_VARKEYWORDS
+
+
+def describe_coroutine(coro: object) -> Call:
+    """``("fetch_api('Service-B', 1.5)", "fetch_api", ("Service-B", 1.5), False)``: the
+    coroutine's function and the arguments it got, as words and as data (playground.describe),
+    and whether the data is cut: an argument that is not builtin data JSON holds whole, or
+    arguments past the named ones (``*args``, ``**kwargs``), which neither shows."""
     kind = type(coro)
     if kind is types.CoroutineType:
         code, frame = coro.cr_code, coro.cr_frame  # type: ignore[attr-defined]
     elif kind is types.GeneratorType:
         code, frame = coro.gi_code, coro.gi_frame  # type: ignore[attr-defined]
     else:
-        return describe.value(coro)
+        return describe.value(coro), None, _NO_ARGS, True
+    name = code.co_name
     if frame is None:
-        return f"{code.co_name}()"
+        return f"{name}()", name, _NO_ARGS, True
     count = code.co_argcount + code.co_kwonlyargcount
     local = frame.f_locals
-    args = [describe.value(local[n]) for n in code.co_varnames[:count] if n in local]
-    return f"{code.co_name}({', '.join(args)})"
+    names = code.co_varnames
+    given = [local[n] for n in names[:count] if n in local]
+    cut = len(given) < count
+    flags = code.co_flags
+    if flags & _STARRED:
+        # *args, then **kwargs, follow the named ones: a tuple and a dict the call made.
+        starred = bool(flags & inspect.CO_VARARGS) + bool(flags & inspect.CO_VARKEYWORDS)
+        for local_name in names[count : count + starred]:
+            extra = local.get(local_name)
+            cut = cut or ((type(extra) is tuple or type(extra) is dict) and len(extra) > 0)
+    words = []
+    args = []
+    for value in given:
+        words.append(describe.value(value))
+        item, whole = describe.data(value)
+        args.append(item)
+        cut = cut or not whole
+    return f"{name}({', '.join(words)})", name, tuple(args), cut
 
 
 class Tracer:
@@ -291,7 +322,7 @@ class Tracer:
         text = "".join(lines.pending)[:PRINTED_CHARS]
         lines.pending.clear()
         lines.started = None
-        self._emit(("printed", started[0], started[1], lines.name, text))
+        self._emit(make.printed(t=started[0], task=started[1], stream=lines.name, text=text))
 
     def _current_task(self) -> int | None:
         loop = asyncio._get_running_loop()
@@ -315,12 +346,14 @@ class Tracer:
         if type(coro) is types.CoroutineType and id(coro.cr_code) in _HOUSEKEEPING:
             return original(loop, coro, **kwargs)
         try:
+            call: Call
             if self._labelled < LABELLED_TASKS:
-                label = describe_coroutine(coro)
+                call = describe_coroutine(coro)
             elif type(coro) is types.CoroutineType:
-                label = f"{coro.cr_code.co_name}(…)"
+                name = coro.cr_code.co_name
+                call = f"{name}(…)", name, _NO_ARGS, True
             else:
-                label = "…"
+                call = "…", None, _NO_ARGS, True
         except Exception as error:
             self._fail(error)
             return original(loop, coro, **kwargs)
@@ -340,7 +373,20 @@ class Tracer:
                 self._group_by_task[number] = group
             t = (self._clock() - self._t0) // 1000
             parent_number = self.number_of(parent)
-            self._emit(("created", t, number, task.get_name(), label, parent_number, group))
+            label, function, args, cut = call
+            self._emit(
+                make.created(
+                    t=t,
+                    task=number,
+                    name=task.get_name(),
+                    coro=label,
+                    function=function,
+                    args=args,
+                    cut=cut,
+                    parent=parent_number,
+                    group=group,
+                )
+            )
             if cls not in self._hooked:
                 self._watch_cancel(task)
         except Exception as error:
@@ -373,7 +419,9 @@ class Tracer:
 
     def _new_group(self, kind: str, size: int | None, parent: asyncio.Task[Any] | None) -> int:
         self._group_count += 1
-        self._emit(("group", self._group_count, kind, self.number_of(parent), size))
+        self._emit(
+            make.group(group=self._group_count, type=kind, owner=self.number_of(parent), size=size)
+        )
         return self._group_count
 
     def _taskgroup(self, taskgroup: object, parent: asyncio.Task[Any] | None) -> int:
@@ -423,7 +471,7 @@ class Tracer:
     ) -> None:
         cause = self._cancel_cause(caller, loop)
         self._cancel_causes.setdefault(number, cause)
-        self._emit(("cancel", self.now(), number, cause))
+        self._emit(make.cancel(t=self.now(), task=number, cause=cause))
 
     def _cancel_cause(self, caller: FrameType, loop: asyncio.AbstractEventLoop) -> Wait:
         name = _qualname(caller)
@@ -460,6 +508,8 @@ class Tracer:
         emit = self._emit
         t0 = self._t0
         classes = self._task_class_ids
+        step_event = make.step
+        blocked_event = make.blocked
         step_wrapper: type | None = None
 
         def run(handle: asyncio.Handle) -> None:
@@ -492,9 +542,9 @@ class Tracer:
                         wait = (
                             None if done or task._fut_waiter is None else tracer._waiting_on(task)
                         )
-                        emit(("step", number, s, e, wait))
+                        emit(step_event(task=number, start=s, end=e, wait=wait))
                         if end - start > BLOCKED_AFTER_NS:
-                            emit(("blocked", number, s, e))
+                            emit(blocked_event(task=number, start=s, end=e))
                         if done:
                             emit(tracer._ended(task, number, e))
                     except Exception as error:
@@ -503,14 +553,22 @@ class Tracer:
         return run
 
     def _ended(self, task: asyncio.Task[Any], number: int, t: int) -> Event:
-        if task.cancelled():
-            return ("done", t, number, "cancelled", self._cancel_causes.get(number))
         # _exception, not exception(): that would mark the error retrieved, and CPython's
         # "Task exception was never retrieved" would never come. Observing must not change it.
         error = task._exception
-        if error is not None:
-            return ("done", t, number, "failed", describe.error(error))
-        return ("done", t, number, "done", describe.value(task.result()))
+        detail: object
+        printed = None
+        if task.cancelled():
+            state, detail = "cancelled", self._cancel_causes.get(number)
+        elif error is not None:
+            state, detail = "failed", describe.error(error)
+        else:
+            result = task.result()
+            if result is None:  # most tasks': two calls saved, once per task
+                state, detail, printed = "done", "None", "None"
+            else:
+                state, detail, printed = "done", describe.value(result), describe.printed(result)
+        return make.done(t=t, task=number, state=state, detail=detail, result_printed=printed)
 
     def _waiting_on(self, task: asyncio.Task[Any]) -> Wait:
         """What a suspended task waits on (see trace_schema.json's waits)."""
@@ -550,7 +608,12 @@ class Tracer:
         seconds: float = delay
         wait = self._sleeps.get(seconds)
         if wait is None:
-            wait = self._sleeps[seconds] = ("sleep", seconds)
+            # JSON has no infinity or NaN (the page's JSON.parse refuses json.dumps' Infinity,
+            # and with it the whole batch), JavaScript no exact int past 2**53: such a delay
+            # is given in words (``inf``), which the page shows as they are.
+            whole = describe.data(seconds)[1]
+            wait = ("sleep", seconds if whole else describe.value(seconds))
+            self._sleeps[seconds] = wait
         return wait
 
     def _group_wait(self, kind: str, group: int | None, size: int) -> Wait:

@@ -66,12 +66,15 @@ export function addEvents(trace, events) {
         const task = {
           id: e.task,
           name: e.name,
-          coro: e.coro,
+          coro: e.coro, // its coroutine and arguments in words, for people
+          function: e.function, // the same as data (see trace_schema.json)
+          args: e.args,
+          cut: e.cut,
           parent: e.parent,
           group: e.group,
           created: e.t,
           steps: [], // {start, end, wait}: wait is what it then waited on (schema data) or null
-          end: null, // {t, state, result, error, cause}: the one its state says
+          end: null, // {t, state, result, resultPrinted, error, cause}: the ones its state says
           prints: [], // the lines it printed, as in trace.prints
         };
         trace.tasks.push(task);
@@ -86,7 +89,10 @@ export function addEvents(trace, events) {
       // "cancel" (a request) needs no record: a cancelled task's end carries the cause.
       case "done": {
         const task = trace.byId.get(e.task);
-        if (task) task.end = { t: e.t, state: e.state, ...endDetail(e.state, e.detail) };
+        if (task) {
+          const detail = endDetail(e.state, e.detail);
+          task.end = { t: e.t, state: e.state, ...detail, resultPrinted: e.result_printed };
+        }
         trace.end = Math.max(trace.end, e.t);
         break;
       }
@@ -332,7 +338,8 @@ export function toChromeTrace(trace, title) {
     events.push({
       ph: "i", s: "t", pid: 1, tid, ts: task.created * US, name: "created",
       args: {
-        task: task.id, name: task.name, coro: task.coro, parent: task.parent,
+        task: task.id, name: task.name, coro: task.coro, function: task.function,
+        args: task.args, cut: task.cut, parent: task.parent,
         group: task.group, group_type: group?.type ?? null, group_size: group?.size ?? null,
         group_owner: group?.owner ?? null,
       },
@@ -354,12 +361,12 @@ export function toChromeTrace(trace, title) {
       }
     }
     if (task.end) {
-      const { state, result, error, cause } = task.end;
+      const { state, result, resultPrinted, error, cause } = task.end;
       // biome-ignore format: one trace event, its fields packed as Chrome's format documents them
       events.push({
         ph: "i", s: "t", pid: 1, tid, ts: task.end.t * US, name: state,
         args: { state, detail: state === "failed" ? error : state === "cancelled" ? cause : result,
-          words: endWords(trace, task) },
+          result_printed: resultPrinted, words: endWords(trace, task) },
       });
     }
   }
@@ -406,13 +413,15 @@ export function fromChromeTrace(json) {
         };
         events.push([t, 0, wire("group", group)]);
       }
-      events.push([t, 1, wire("created", { ...a, t })]);
+      // A trace saved before tasks' arguments were data has none: they count as cut.
+      events.push([t, 1, wire("created", { args: [], cut: true, ...a, t })]);
     } else if (e.name === "step" && e.ph === "X") {
       events.push([t, 2, wire("step", { task: e.tid, start: t, end: t + e.dur, wait: a.wait })]);
     } else if (e.name === "printed" && e.ph === "i") {
       events.push([t, 3, wire("printed", { t, task: a.task, stream: a.stream, text: a.text })]);
     } else if (e.ph === "i" && a.state) {
-      events.push([t, 4, wire("done", { t, task: e.tid, state: a.state, detail: a.detail })]);
+      const { state, detail, result_printed } = a; // (a file saved before has no result_printed)
+      events.push([t, 4, wire("done", { t, task: e.tid, state, detail, result_printed })]);
     } else if (e.name === "loop blocked") {
       events.push([t, 3, wire("blocked", { task: a.task, start: t, end: t + e.dur })]);
     }

@@ -73,7 +73,7 @@ export const FromWorker = Object.freeze({
  * What a worker is started with (the sandbox frame's switches, from the page's address).
  * @typedef {{site: string, jspi: string, snapshot: string}} Switches
  * `site`: the site's root URL; `jspi` and `snapshot` "on" or "off" (see ToFrame.SPAWN).
- * @typedef {{line: number, column: number, message: string}} ProgramError
+ * @typedef {{line: number, column: number, message: string, type: string}} ProgramError
  * @typedef {"finished" | "failed" | "stopped"} RunStatus
  * @typedef {{ok: boolean, status: number, contentType?: string, body?: ArrayBuffer,
  *   message?: string}} FetchAnswer

@@ -34,3 +34,25 @@ CHECKS |= {
 def test_code_is_clean(command: list[str]) -> None:
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# Directories whose files are all of one kind, named in the README by the directory: the lesson's
+# examples, the recorded traces, an exercise's wrong answers.
+COLLECTIONS = ("py/examples/", "tests/traces/", "/mistakes/")
+
+
+def test_readme_names_every_file() -> None:
+    """README's "What is where" names every file in git, by its name or its collection."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## What is where", 1)[1].split("\n## ", 1)[0]
+    files = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    unnamed = [
+        path
+        for path in files
+        if f"`{Path(path).name}`" not in section
+        and f"`{path}`" not in section
+        and not any(part in f"/{path}" for part in COLLECTIONS)
+    ]
+    assert not unnamed, f"README's 'What is where' does not name: {unnamed}"

@@ -334,7 +334,11 @@ const frame = (what) => {
   log.push({ what, frames: due.length, painted: paints - before[0],
     table: states(), tableChanged: states() !== before[1], pending: queue.length });
 };
-const run = { title: "t", trace: createTrace(), startedAt: performance.now() };
+const run = {
+  source: { kind: "example", slug: "t", edited: false },
+  trace: createTrace(),
+  startedAt: performance.now(),
+};
 listener({ type: "run-started", run });
 frame("run started");
 addEvents(run.trace, JSON.parse(readFileSync(0, "utf8")));

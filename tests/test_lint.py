@@ -37,8 +37,13 @@ def test_code_is_clean(command: list[str]) -> None:
 
 
 # Directories whose files are all of one kind, named in the README by the directory: the lesson's
-# examples, the recorded traces, an exercise's wrong answers.
-COLLECTIONS = ("py/examples/", "tests/traces/", "/mistakes/")
+# examples, the recorded traces, an exercise's wrong answers (where in a path, as the README
+# names it).
+COLLECTIONS = {
+    "py/examples/": "`py/examples/`",
+    "tests/traces/": "`traces/`",
+    "/mistakes/": "`mistakes/`",
+}
 
 
 def test_readme_names_every_file() -> None:
@@ -53,6 +58,6 @@ def test_readme_names_every_file() -> None:
         for path in files
         if f"`{Path(path).name}`" not in section
         and f"`{path}`" not in section
-        and not any(part in f"/{path}" for part in COLLECTIONS)
+        and not any(part in f"/{path}" and name in section for part, name in COLLECTIONS.items())
     ]
     assert not unnamed, f"README's 'What is where' does not name: {unnamed}"

@@ -5,10 +5,20 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from playground.runner import compile_program, error_location, format_exception
+from playground.loop import Driver
+from playground.runner import (
+    WARM_UP,
+    Program,
+    ProgramLoop,
+    compile_program,
+    error_location,
+    format_exception,
+)
+from playground.tracer import Tracer
 from tracing import run
 
 
@@ -140,6 +150,40 @@ def test_a_fresh_namespace_for_every_run() -> None:
     run_in_runner("secret = 1\n")
     printed, failure = run_in_runner("print('secret' in globals(), __name__)\n")
     assert (printed, failure) == ("False __main__\n", "")
+
+
+def test_the_warm_up_ends_in_turns_alone_and_leaves_nothing_a_program_sees(capsys) -> None:
+    # As playground.browser.warm_up runs it in the worker: traced, the driver's turns called
+    # one after another, never a timer waited for.
+    asked: list[float | None] = []
+    driver = Driver(asked.append)
+    ended: list[BaseException | None] = []
+    events: list[object] = []
+
+    def warm_up() -> None:
+        tracer = Tracer(ProgramLoop, events.extend, pytest.fail)
+        tracer.install()
+        Program(compile_program(WARM_UP), driver, ended.append).start()
+        try:
+            for _ in range(1_000):
+                if ended:
+                    break
+                driver.turn()
+        finally:
+            tracer.uninstall()
+
+    # A thread of its own, as tracing.run's: the browser tests' Playwright keeps a loop
+    # running in the main thread, which a program's top level would unset.
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(warm_up).result()
+    assert ended == [None]
+    assert set(asked) <= {0, None}, asked
+    assert events, "the tracer recorded nothing: it was not warmed up"
+    assert capsys.readouterr() == ("", "")
+    # The next program's tasks are named as in a new process.
+    source = "import asyncio\nasync def main():\n    print(asyncio.current_task().get_name())\n"
+    source += "asyncio.run(main())\n"
+    assert run_in_runner(source) == run_in_cpython(source) == ("Task-1\n", "")
 
 
 def test_top_level_await_works() -> None:

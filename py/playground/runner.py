@@ -100,6 +100,41 @@ class _TopLevelRunRewriter(ast.NodeTransformer):
         return ast.copy_location(ast.Await(value=call), node)
 
 
+# A program each worker runs before it says it is ready, before any learner's: the lesson's
+# shapes (tasks created and awaited, gather with an exception returned, a TaskGroup failing
+# into except*) through the loop, the tracer and the top level's asyncio.run. WebKit runs
+# WebAssembly it has not compiled yet slowly, and the first program in a page ran 40 to 60 ms
+# longer than the next (create-task-basics: 1.04-1.10 s against 1.01-1.06 s, five pages
+# each; with this first: 1.01-1.09 s, as the next). It changes nothing a program can see:
+# each Program numbers its own tasks, the tracer is made per run, and it prints and warns
+# nothing. Only sleep(0): a turn never waits for a timer, so the worker turns it to its end
+# at once.
+WARM_UP = """
+import asyncio
+
+async def job(n):
+    for _ in range(3):
+        await asyncio.sleep(0)
+    if n == 3:
+        raise ValueError(n)
+    return f"job-{n}"
+
+async def main():
+    tasks = [asyncio.create_task(job(n), name=f"job-{n}") for n in range(3)]
+    results = [await task for task in tasks]
+    results += await asyncio.gather(job(1), job(3), return_exceptions=True)
+    try:
+        async with asyncio.TaskGroup() as group:
+            group.create_task(job(2), name="in-group")
+            group.create_task(job(3), name="failing")
+    except* ValueError:
+        pass
+    return results
+
+asyncio.run(main())
+"""
+
+
 def compile_program(source: str) -> types.CodeType:
     """Compile the learner's source as ``main.py``; raises SyntaxError like CPython would."""
     # Registered first so a SyntaxError or traceback can quote the learner's lines.

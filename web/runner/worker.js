@@ -437,6 +437,15 @@ async function start(init) {
       }
     }
   };
+  // Before any program, so READY means ready: see WARM_UP in py/playground/runner.py. (After
+  // READY, a spare's warm-up would share the CPU with a program started at once.)
+  let warmed = false;
+  try {
+    warmed = browser.warm_up();
+  } catch (error) {
+    console.warn(String(error));
+  }
+  if (!warmed) console.warn("The playground's warm-up program did not run to its end.");
   send(readyMessage(jspi, restored));
 }
 

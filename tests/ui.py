@@ -47,8 +47,11 @@ WATCH_STATES = """() => {
 # The picker lists each example by its title, the first line of its docstring.
 TITLES = {slug: build.read_example(slug)["title"] for slug in build.EXAMPLES}
 # PLAYGROUND_START=snapshot: every page opened with Playground.open restores Python from the
-# build's memory snapshot, as a second visit does, instead of starting it afresh.
+# build's memory snapshot kept in the browser, as a second visit does; =fresh: none does
+# (?snapshot=off), as on a slow line's first visit. Otherwise a page restores the snapshot it
+# fetched, as a first visit on a fast line does.
 FROM_SNAPSHOT = os.environ.get("PLAYGROUND_START") == "snapshot"
+FRESH = os.environ.get("PLAYGROUND_START") == "fresh"
 
 
 def keep_snapshot(page: Page, url: str) -> bool:
@@ -77,7 +80,9 @@ class Playground:
         return self.page.page.keyboard if isinstance(self.page, Frame) else self.page.keyboard
 
     def open(self, url: str, *, jspi: bool = True, query: str = "") -> Playground:
-        params = [p for p in (query, "" if jspi else "jspi=off") if p]
+        params = [
+            p for p in (query, "" if jspi else "jspi=off", "snapshot=off" if FRESH else "") if p
+        ]
         kept = FROM_SNAPSHOT and keep_snapshot(self.page, url)
         self.page.goto(url + ("?" + "&".join(params) if params else ""))
         # Loading Pyodide takes ~3 s here; a loaded CI machine gets room, a hang does not.

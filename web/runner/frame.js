@@ -123,7 +123,8 @@ export function openFrame(site, { onProgress, onFailed, onWorkerError, snapshot:
   });
   // Only where the build shipped one (a SCORM package does not) and the address wants it.
   const shipped = info.then((build) => wanted && Object.hasOwn(build.sizes ?? {}, SNAPSHOT_FILE));
-  // A first visit never waits for the snapshot: only one the browser already keeps is used.
+  // The first worker restores only a snapshot the browser already keeps: a first visit never
+  // waits for one (the pool races a restoring worker against it once it arrives).
   const kept = shipped.then((yes) => (yes ? fetchSnapshot(site, { cachedOnly: true }) : null));
   const handed = (async () => {
     const received = await files;
@@ -164,14 +165,19 @@ export function openFrame(site, { onProgress, onFailed, onWorkerError, snapshot:
     fail,
     /**
      * Starts worker number `worker`, talking over `port`, once the frame has the files.
+     * Resolves to the time (performance.now()) it was asked to.
      * @param {number} worker
      * @param {MessagePort} port
      * @param {import("./protocol.js").Switches} switches
+     * @returns {Promise<number>}
      */
     spawn(worker, port, switches) {
-      started.then(
-        () => post(spawnMessage(worker, port, switches), [port]),
-        () => {},
+      return started.then(
+        () => {
+          post(spawnMessage(worker, port, switches), [port]);
+          return performance.now();
+        },
+        () => Number.NaN,
       );
     },
     /** @param {number} worker */
@@ -181,16 +187,19 @@ export function openFrame(site, { onProgress, onFailed, onWorkerError, snapshot:
     /** @param {number} worker */
     terminate: (worker) => post(terminateMessage(worker)),
     /**
-     * The snapshot the spares restore from, where the first worker could not: fetched once
-     * (from the service worker's cache, or over the network), after Python is ready. Resolves
-     * when the frame has it, or when there is none.
+     * The snapshot, where the first worker could not restore from it: fetched once over the
+     * network, once the frame has every file a fresh start needs (so it never slows them).
+     * Resolves to true when it has just been handed to the frame, false when the frame had it
+     * from the start or there is none.
      */
     sendSnapshot() {
-      snapshotSent ??= kept.then(async (cached) => {
-        if (cached || !(await shipped)) return; // the frame has it already, or there is none
+      snapshotSent ??= (async () => {
+        if ((await kept) || !(await shipped)) return false;
+        await handed;
         const blob = await fetchSnapshot(site, { cachedOnly: false });
         if (blob) post(filesMessage({ [SNAPSHOT_FILE]: blob }));
-      });
+        return Boolean(blob);
+      })().catch(() => false);
       return snapshotSent;
     },
   };

@@ -88,17 +88,20 @@ function start(parent) {
   // A worker started from a data: URL (WebKit) cannot read the Blobs the page handed over
   // ("The I/O read operation failed"): it gets their bytes, read here once.
   const read = new Map(); // Blob -> Promise of its bytes
-  async function filesForWorkers() {
-    if (await blobWorkersStart) return files;
+  async function filesForWorkers(given) {
+    if (await blobWorkersStart) return given;
     const bytes = async ([path, body]) => {
       if (!(body instanceof Blob)) return [path, body];
       if (!read.has(body)) read.set(body, body.arrayBuffer());
       return [path, await read.get(body)];
     };
-    return Object.fromEntries(await Promise.all(Object.entries(files).map(bytes)));
+    return Object.fromEntries(await Promise.all(Object.entries(given).map(bytes)));
   }
 
   async function spawn({ worker: id, port, switches }) {
+    // What the frame has when asked: a snapshot that arrives while this worker starts is for
+    // the next one (the page's pool races a restoring worker against a fresh one).
+    const given = { ...files };
     const entry = {
       worker: null,
       control: shared ? new SharedArrayBuffer(CONTROL_BYTES) : null,
@@ -121,7 +124,7 @@ function start(parent) {
       return;
     }
 
-    const handed = await filesForWorkers();
+    const handed = await filesForWorkers(given);
     worker.postMessage(workerInit(port, module, handed, entry.control, switches), [port]);
   }
 

@@ -49,8 +49,13 @@ InterruptLost = Callable[[], None]
 # milliseconds (0: a MessageChannel hop), each call replacing the last; None withdraws it.
 LoopTimer = Callable[[Any, float | None], object]
 
-# The warm-up's bound (it takes 15 to 45 ms in Chromium): should it ever wait, it is let go.
-_WARM_UP_WITHIN_S = 2.0
+# How often the warm-up runs in a worker restored from the memory snapshot, and its bound:
+# should it ever wait, it is let go. One pass suffices after a fresh start, whose seconds of
+# Python have warmed the rest; a restored worker starts with nothing compiled, and WebKit's
+# first program after one pass still ran up to 0.12 s late (create-task-basics 1.03-1.12 s,
+# five pages), after five 1.02-1.05 s, as the next. Five take 0.07 to 0.24 s in Chromium.
+_WARM_UP_PASSES = 5
+_WARM_UP_WITHIN_S = 3.0
 
 # Longest single wait while time.sleep() blocks: bounds how late a Stop is noticed.
 _SLEEP_SLICE_S = 0.05
@@ -275,21 +280,28 @@ def start(source: str, trace: bool, done: Done) -> None:
     program.start()
 
 
-def warm_up() -> bool:
-    """Runs :data:`~playground.runner.WARM_UP` as a traced program, turning the loop here
-    until it ends, and forgets it; True if it ran to its end."""
+def warm_up(restored: bool) -> bool:
+    """Runs :data:`~playground.runner.WARM_UP` as a traced program (:data:`_WARM_UP_PASSES`
+    times in a worker ``restored`` from the memory snapshot, once in one started afresh),
+    turning the loop here until each pass ends, and forgets it; True if every pass ran to its
+    end."""
     driver = _session.driver
     assert driver is not None, "install() first"
-    ended: list[Any] = []
-    start(WARM_UP, True, ended.append)
     give_up = time.monotonic() + _WARM_UP_WITHIN_S
-    while not ended and time.monotonic() < give_up:
-        driver.turn()
-    if not ended:
-        driver.reset()
+    passes = _WARM_UP_PASSES if restored else 1
+    finished = 0
+    for _ in range(passes):
+        ended: list[Any] = []
+        start(WARM_UP, True, ended.append)
+        while not ended and time.monotonic() < give_up:
+            driver.turn()
+        if not ended:
+            driver.reset()
+            break
+        finished += ended[0].status == "finished"
     _session.program = None
     _session.trace.clear()
-    return bool(ended) and ended[0].status == "finished"
+    return finished == passes
 
 
 def _tracer_failed(error: BaseException) -> None:

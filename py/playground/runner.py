@@ -108,7 +108,7 @@ class _TopLevelRunRewriter(ast.NodeTransformer):
 # each; with this first: 1.01-1.09 s, as the next). It changes nothing a program can see:
 # each Program numbers its own tasks, the tracer is made per run, and it prints and warns
 # nothing. Only sleep(0): a turn never waits for a timer, so the worker turns it to its end
-# at once.
+# at once. A worker restored from the memory snapshot runs it five times (playground.browser).
 WARM_UP = """
 import asyncio
 

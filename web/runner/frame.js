@@ -124,7 +124,7 @@ export function openFrame(site, { onProgress, onFailed, onWorkerError, snapshot:
   // Only where the build shipped one (a SCORM package does not) and the address wants it.
   const shipped = info.then((build) => wanted && Object.hasOwn(build.sizes ?? {}, SNAPSHOT_FILE));
   // The first worker restores only a snapshot the browser already keeps: a first visit never
-  // waits for one (the pool races a restoring worker against it once it arrives).
+  // waits for one (the pool may start a restoring worker in its place once one arrives).
   const kept = shipped.then((yes) => (yes ? fetchSnapshot(site, { cachedOnly: true }) : null));
   const handed = (async () => {
     const received = await files;

@@ -100,7 +100,7 @@ function start(parent) {
 
   async function spawn({ worker: id, port, switches }) {
     // What the frame has when asked: a snapshot that arrives while this worker starts is for
-    // the next one (the page's pool races a restoring worker against a fresh one).
+    // the next one (the page's pool may start a restoring worker in this one's place).
     const given = { ...files };
     const entry = {
       worker: null,

@@ -441,7 +441,7 @@ async function start(init) {
   // READY, a spare's warm-up would share the CPU with a program started at once.)
   let warmed = false;
   try {
-    warmed = browser.warm_up();
+    warmed = browser.warm_up(restored);
   } catch (error) {
     console.warn(String(error));
   }

@@ -209,12 +209,15 @@ def test_embed_origins_answer_only_the_hosts_listed(
             else:
                 # The frame is ready, answers nothing, and takes no command: once the frame has
                 # had the host's run (a listener of the test's own, added after the page's,
-                # sees it), nothing has started.
+                # sees it), nothing has started. Only the host's messages: the runner's frame
+                # inside talks to the page too (a spare worker loading, say).
                 frame.evaluate(
-                    """() => addEventListener("message", (event) => {
+                    """() => addEventListener("message", function heard(event) {
+                         if (event.source !== window.parent) return;
+                         removeEventListener("message", heard);
                          window.had = event.data.type;
                          window.stateThen = document.body.dataset.state;
-                       }, { once: true })"""
+                       })"""
                 )
                 page.evaluate("() => window.send({ type: 'run' })")
                 frame.wait_for_function("() => window.had === 'run'")

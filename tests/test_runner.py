@@ -165,10 +165,7 @@ def test_the_warm_up_ends_in_turns_alone_and_leaves_nothing_a_program_sees(capsy
         tracer.install()
         Program(compile_program(WARM_UP), driver, ended.append).start()
         try:
-            for _ in range(1_000):
-                if ended:
-                    break
-                driver.turn()
+            assert driver.turn_until(lambda: bool(ended), within_s=10)
         finally:
             tracer.uninstall()
 
@@ -184,6 +181,25 @@ def test_the_warm_up_ends_in_turns_alone_and_leaves_nothing_a_program_sees(capsy
     source = "import asyncio\nasync def main():\n    print(asyncio.current_task().get_name())\n"
     source += "asyncio.run(main())\n"
     assert run_in_runner(source) == run_in_cpython(source) == ("Task-1\n", "")
+
+
+def test_turning_until_the_end_gives_up_on_a_program_that_waits_for_time() -> None:
+    # The warm-up's bound: a program that waits for a timer never ends in turns alone; the
+    # driver gives up in time and forgets it, so the worker can still say it is ready.
+    asked: list[float | None] = []
+    driver = Driver(asked.append)
+    ended: list[BaseException | None] = []
+    source = "import asyncio\nasyncio.run(asyncio.sleep(3600))\n"
+
+    def turn() -> bool:
+        Program(compile_program(source), driver, ended.append).start()
+        return driver.turn_until(lambda: bool(ended), within_s=0.2)
+
+    with ThreadPoolExecutor(1) as thread:
+        assert thread.submit(turn).result() is False
+    assert ended == []
+    assert driver.loop is None
+    assert asked[-1] is None  # no timer left asked for
 
 
 def test_top_level_await_works() -> None:

@@ -293,10 +293,7 @@ def warm_up(restored: bool) -> bool:
     for _ in range(passes):
         ended: list[Any] = []
         start(WARM_UP, True, ended.append)
-        while not ended and time.monotonic() < give_up:
-            driver.turn()
-        if not ended:
-            driver.reset()
+        if not driver.turn_until(ended.__len__, give_up - time.monotonic()):
             break
         finished += ended[0].status == "finished"
     _session.program = None

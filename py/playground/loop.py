@@ -288,6 +288,19 @@ class Driver:
         self._waiter = waiter
         self._wake(0)
 
+    def turn_until(self, ended: Callable[[], object], within_s: float) -> bool:
+        """Turns here, one turn after another, without waiting for the host's callback,
+        until ``ended()``: for a program that only ever asks for the next turn at once (such
+        as the worker's warm-up, whose sleeps are all ``sleep(0)``). Past ``within_s`` it gives
+        up and forgets the run (:meth:`reset`); False then."""
+        give_up = time.monotonic() + within_s
+        while not ended():
+            if time.monotonic() >= give_up:
+                self.reset()
+                return False
+            self.turn()
+        return True
+
     def turn(self) -> None:
         """The host's callback: runs turns of the running loop and steps outside code, until
         the loop has to wait or the budget is spent; then asks for the next callback."""

@@ -439,13 +439,13 @@ async function start(init) {
   };
   // Before any program, so READY means ready: see WARM_UP in py/playground/runner.py. (After
   // READY, a spare's warm-up would share the CPU with a program started at once.)
-  let warmed = false;
+  let failure = "";
   try {
-    warmed = browser.warm_up(restored);
+    if (!browser.warm_up(restored)) failure = "it did not run to its end";
   } catch (error) {
-    console.warn(String(error));
+    failure = String(error);
   }
-  if (!warmed) console.warn("The playground's warm-up program did not run to its end.");
+  if (failure) console.warn(`The playground's warm-up program failed: ${failure}.`);
   send(readyMessage(jspi, restored));
 }
 

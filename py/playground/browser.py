@@ -53,8 +53,14 @@ LoopTimer = Callable[[Any, float | None], object]
 # should it ever wait, it is let go. One pass suffices after a fresh start, whose seconds of
 # Python have warmed the rest; a restored worker starts with nothing compiled, and WebKit's
 # first program after one pass still ran up to 0.12 s late (create-task-basics 1.03-1.12 s,
-# five pages), after five 1.02-1.05 s, as the next. Five take 0.07 to 0.24 s in Chromium.
+# five pages), after five 1.02-1.05 s, as the next. A pass that takes under
+# _WARM_ENOUGH_S ends them: the engine has compiled what the lesson's programs run. Measured
+# (ten passes per worker, three workers per page): WebKit's passes took 110-120 ms in a
+# page's first worker until it had compiled (then 40-55), Chromium's 40-130 then 13-75 with
+# no clear fall (their first program never ran late after a restore), Firefox's 13-26 from the
+# first; so five passes there cost 0.07-0.24 s of the warm start and bought nothing.
 _WARM_UP_PASSES = 5
+_WARM_ENOUGH_S = 0.06
 _WARM_UP_WITHIN_S = 3.0
 
 # Longest single wait while time.sleep() blocks: bounds how late a Stop is noticed.
@@ -281,24 +287,25 @@ def start(source: str, trace: bool, done: Done) -> None:
 
 
 def warm_up(restored: bool) -> bool:
-    """Runs :data:`~playground.runner.WARM_UP` as a traced program (:data:`_WARM_UP_PASSES`
-    times in a worker ``restored`` from the memory snapshot, once in one started afresh),
-    turning the loop here until each pass ends, and forgets it; True if every pass ran to its
-    end."""
+    """Runs :data:`~playground.runner.WARM_UP` as a traced program (up to
+    :data:`_WARM_UP_PASSES` times in a worker ``restored`` from the memory snapshot, once in
+    one started afresh), turning the loop here until each pass ends, and forgets it; True if
+    every pass ran to its end."""
     driver = _session.driver
     assert driver is not None, "install() first"
     give_up = time.monotonic() + _WARM_UP_WITHIN_S
-    passes = _WARM_UP_PASSES if restored else 1
-    finished = 0
-    for _ in range(passes):
+    ran_to_end = True
+    for _ in range(_WARM_UP_PASSES if restored else 1):
+        began = time.monotonic()
         ended: list[Any] = []
         start(WARM_UP, True, ended.append)
-        if not driver.turn_until(ended.__len__, give_up - time.monotonic()):
+        ran_to_end = driver.turn_until(ended.__len__, give_up - began)
+        ran_to_end = ran_to_end and ended[0].status == "finished"
+        if not ran_to_end or time.monotonic() - began < _WARM_ENOUGH_S:
             break
-        finished += ended[0].status == "finished"
     _session.program = None
     _session.trace.clear()
-    return finished == passes
+    return ran_to_end
 
 
 def _tracer_failed(error: BaseException) -> None:

@@ -117,6 +117,27 @@ def test_runtime_error_shows_only_the_learners_frames(page: Page, site: Site) ->
     expect(stderr).to_contain_text("ZeroDivisionError")
 
 
+def test_each_stretch_of_one_stream_is_one_piece_of_output(page: Page, site: Site) -> None:
+    # Written a line at a time, many in one frame: the pane still holds one piece per stretch
+    # (what a screen reader reads as one, and what a learner copies), as in a terminal.
+    playground = Playground(page).open(site.url)
+    playground.type_code(
+        "import sys\nfor i in range(40):\n    print(i)\nfor i in range(40):\n"
+        "    sys.stderr.write(f'e{i}\\n')\nprint('end')\n"
+    )
+    assert playground.run() == "finished"
+    pieces = page.locator("#output > span")
+    expect(pieces).to_have_count(3)
+    assert pieces.evaluate_all("spans => spans.map((span) => span.dataset.stream)") == [
+        "stdout",
+        "stderr",
+        "stdout",
+    ]
+    assert playground.output.inner_text() == "".join(
+        [*(f"{i}\n" for i in range(40)), *(f"e{i}\n" for i in range(40)), "end\n"]
+    )
+
+
 @pytest.mark.parametrize("sleep", ["await asyncio.sleep(1)", "time.sleep(1)"])
 def test_output_appears_while_the_program_runs(page: Page, site: Site, sleep: str) -> None:
     playground = Playground(page).open(site.url)

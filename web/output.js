@@ -13,9 +13,11 @@ export function createOutput(element, record) {
     // Read before writing: only follow the output if the learner has not scrolled up.
     const atBottom = element.scrollHeight - element.scrollTop - element.clientHeight < 24;
     const fragment = document.createDocumentFragment();
+    // One span for each stretch of one stream, whether its chunks came in one frame or in
+    // several: `last` is the pane's last span or one made in this frame.
     let last = element.lastElementChild;
     for (const { stream, text } of pending) {
-      if (last && last.dataset.stream === stream && last.parentNode === element) {
+      if (last instanceof HTMLElement && last.dataset.stream === stream) {
         last.append(text);
       } else {
         last = document.createElement("span");

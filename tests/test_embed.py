@@ -22,6 +22,8 @@ from ui import Playground
 
 import build
 
+HOSTS_CODE = 'print("set by the host")\n'
+
 # The height the playground reports to its host (web/embed/host-api.js).
 CONTENT_HEIGHT = "() => Math.ceil(document.body.getBoundingClientRect().height)"
 
@@ -44,6 +46,32 @@ def hosted(host: str, browser: Any) -> Iterator[Page]:
     wait_for(page, "ready")
     yield page
     context.close()
+
+
+def test_code_the_host_sets_at_ready_runs_though_the_lesson_opens_later(
+    host: str, browser: Any
+) -> None:
+    # Python can be ready before the lesson's examples have loaded (a slow machine or line):
+    # the first example, opened then, must not replace the code the host set, nor run in its
+    # place (the demo host's set-code and run ran the weather example once, on CI).
+    context = browser.new_context(service_workers="block")
+    held: list[Any] = []
+    context.route("**/examples.json", lambda route: held.append(route))
+    try:
+        page = context.new_page()
+        page.goto(host)
+        wait_for(page, "ready")
+        assert held, "the examples were not asked for before Python was ready"
+        page.evaluate("(code) => window.send({ type: 'set-code', code })", HOSTS_CODE)
+        for route in held:
+            route.continue_()
+        # The lesson opens: its picker lists the examples (and shows the first, before).
+        expect(playground(page).locator("#example option").first).to_be_attached()
+        page.evaluate("() => window.send({ type: 'run' })")
+        result = wait_for(page, "result")
+        assert (result["status"], result["stdout"]) == ("finished", "set by the host\n"), result
+    finally:
+        context.close()
 
 
 def test_the_host_hears_ready_and_states(hosted: Page) -> None:

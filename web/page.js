@@ -122,12 +122,17 @@ export function connect(runner, record, address) {
   stopButton.addEventListener("click", () => runner.stop());
 
   const requested = { example: options.example, exercise: options.exercise };
+  // A host's code and runs wait for the lesson to open, in the order sent: Python can be ready
+  // before the examples have loaded, and the first example would then replace code the host
+  // set (a host that sends set-code and run at "ready", on a slow machine, ran the example).
+  /** @type {Promise<void>} */
+  let opened = Promise.resolve();
   const host = connectHost(record, {
-    run,
+    run: () => opened.then(run),
     stop: () => runner.stop(),
-    setCode: (code) => codeTools.openCode(code),
+    setCode: (code) => opened.then(() => codeTools.openCode(code)),
   });
-  const opened = openLesson(requested, codeTools, linkRead, {
+  opened = openLesson(requested, codeTools, linkRead, {
     record,
     runner,
     runCode: run,

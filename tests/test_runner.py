@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -34,6 +35,8 @@ def run_in_cpython(source: str) -> tuple[str, str]:
     )
     return proc.stdout, proc.stderr
 
+
+ROOT = Path(__file__).resolve().parents[1]
 
 PROGRAMS = {
     "asyncio.run returns main's result": """
@@ -183,23 +186,42 @@ def test_the_warm_up_ends_in_turns_alone_and_leaves_nothing_a_program_sees(capsy
     assert run_in_runner(source) == run_in_cpython(source) == ("Task-1\n", "")
 
 
+GIVING_UP = """
+import asyncio
+from playground.loop import Driver
+from playground.runner import Program, compile_program
+
+asked = []
+driver = Driver(asked.append)
+ended = []
+run, policy = asyncio.run, asyncio.get_event_loop_policy()
+program = Program(compile_program("import asyncio\\nasyncio.run(asyncio.sleep(3600))\\n"),
+                  driver, ended.append)
+program.start()
+gave_up = not driver.turn_until(lambda: bool(ended), within_s=0.2)
+print("gave up", gave_up, "ended", ended)
+print("driver", driver.loop, asked[-1])
+program.abandon()
+print("ended", [type(error).__name__ for error in ended])
+print("put back", asyncio.run is run, asyncio.get_event_loop_policy() is policy)
+"""
+
+
 def test_turning_until_the_end_gives_up_on_a_program_that_waits_for_time() -> None:
-    # The warm-up's bound: a program that waits for a timer never ends in turns alone; the
-    # driver gives up in time and forgets it, so the worker can still say it is ready.
-    asked: list[float | None] = []
-    driver = Driver(asked.append)
-    ended: list[BaseException | None] = []
-    source = "import asyncio\nasyncio.run(asyncio.sleep(3600))\n"
-
-    def turn() -> bool:
-        Program(compile_program(source), driver, ended.append).start()
-        return driver.turn_until(lambda: bool(ended), within_s=0.2)
-
-    with ThreadPoolExecutor(1) as thread:
-        assert thread.submit(turn).result() is False
-    assert ended == []
-    assert driver.loop is None
-    assert asked[-1] is None  # no timer left asked for
+    # The warm-up's bound: a program that waits for a timer never ends in turns alone. The
+    # driver gives up in time and forgets it; abandoned, the program ends and puts back what
+    # it changed (asyncio.run, the policy), so that the worker's next program starts clean.
+    # In a process of its own: the abandoned program's coroutines are closed by the collector.
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "py")}
+    proc = subprocess.run(
+        [sys.executable, "-c", GIVING_UP], capture_output=True, text=True, timeout=30, env=env
+    )
+    assert proc.stdout.splitlines() == [
+        "gave up True ended []",
+        "driver None None",  # no loop, and no timer left asked for
+        "ended ['TimeoutError']",
+        "put back True True",
+    ], proc.stderr
 
 
 def test_top_level_await_works() -> None:

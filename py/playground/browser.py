@@ -300,6 +300,8 @@ def warm_up(restored: bool) -> bool:
         ended: list[Any] = []
         start(WARM_UP, True, ended.append)
         ran_to_end = driver.turn_until(ended.__len__, give_up - began)
+        if not ran_to_end and _session.program is not None:
+            _session.program.abandon()  # its tracer, asyncio.run and the policy put back
         ran_to_end = ran_to_end and ended[0].status == "finished"
         if not ran_to_end or time.monotonic() - began < _WARM_ENOUGH_S:
             break

@@ -108,7 +108,8 @@ class _TopLevelRunRewriter(ast.NodeTransformer):
 # each; with this first: 1.01-1.09 s, as the next). It changes nothing a program can see:
 # each Program numbers its own tasks, the tracer is made per run, and it prints and warns
 # nothing. Only sleep(0): a turn never waits for a timer, so the worker turns it to its end
-# at once. A worker restored from the memory snapshot runs it five times (playground.browser).
+# at once. A worker restored from the memory snapshot runs it up to five times
+# (playground.browser).
 WARM_UP = """
 import asyncio
 
@@ -274,11 +275,19 @@ class Program:
             await result
 
     def _finished(self, result: object, error: BaseException | None) -> None:
+        # What start() changed in the process is put back.
         self.finished = True
         self._deep_catches.stop()
         asyncio.run = self._previous_run
         _set_policy(self._previous_policy)
         self._done(error)
+
+    def abandon(self) -> None:
+        """Ends a program that will never be turned to its end (the worker's warm-up, past its
+        bound) where it stands: ``done`` hears a TimeoutError, and what :meth:`start` changed
+        is put back."""
+        if not self.finished:
+            self._finished(None, TimeoutError("the program was abandoned"))
 
     def running_tasks(self) -> set[asyncio.Task[Any]]:
         """The tasks of the loop running now, none if none is."""

@@ -316,12 +316,14 @@ def test_forged_messages_change_nothing(sealed: Sealed) -> None:
     printed = run_program(
         sealed,
         """\
-    # A task of the shape the tracer writes (trace_schema.json's "created").
-    FORGED_TRACE = '["created",0,99,"FORGED","forged()","forged",[],false,null,null]'
+    # A task of the shape the tracer writes (trace_schema.json's "created"), as the worker
+    # hands events over: marshal's bytes of their items end to end.
+    import marshal
+    FORGED = ["created", 0, 99, "FORGED", "forged()", "forged", [], False, None, None]
+    FORGED_TRACE = to_js(marshal.dumps(FORGED, 4))
     for run in range(100):
         for message in (
             {"type": "output", "id": run, "stream": "stdout", "text": "FORGED\\n"},
-            # As the worker sends a trace: one JSON text of the events' items end to end.
             {"type": "trace", "id": run, "events": FORGED_TRACE},
             {"type": "done", "id": run, "status": "finished", "error": None},
         ):

@@ -421,8 +421,8 @@ def test_the_observer_never_reads_special_names_of_the_programs_objects() -> Non
 
 
 def test_a_sleep_json_cannot_hold_is_recorded_in_words() -> None:
-    """The page reads each batch of events with JSON.parse, which refuses the Infinity and
-    NaN that json.dumps writes: one such wait would lose the batch."""
+    """A sleep that JSON cannot hold (Infinity, NaN) or JavaScript's numbers would round is
+    recorded in words: a downloaded trace is JSON, and the checks' run data too."""
     source = """\
         import asyncio, math
 

@@ -33,6 +33,10 @@ _TIMES: dict[str, frozenset[str]] = {
     for kind, spec in SCHEMA["events"].items()
 }
 _US = 1_000_000
+# How the events cross to the page: their items end to end in one list, as marshal writes
+# it in this format version (py/playground/browser.py's take_trace), which is the one
+# web/record/marshal.js reads.
+MARSHAL_VERSION = 4
 
 
 def _constructors(fields: Mapping[str, Sequence[str]]) -> dict[str, Callable[..., Event]]:

@@ -51,7 +51,7 @@ export const FromWorker = Object.freeze({
   OUTPUT: "output", // {type, id, stream: "stdout" | "stderr" | "note", text}: a note is a line
   // of the worker's own, e.g. how much output was not shown
   STARTED: "started", // {type, id, at}: when the program started, as timeOrigin + now() in ms
-  TRACE: "trace", // {type, id, events}: a JSON array of tracer events (trace_schema.json)
+  TRACE: "trace", // {type, id, events}: tracer events (trace_schema.json), as web/record/marshal.js reads them
   DONE: "done", // {type, id, status: "finished" | "failed" | "stopped", error, elapsed}: elapsed
   // is the program's own time in seconds. DONE may also carry exitCode (the program raised
   // SystemExit) and hint (a sentence for the learner, e.g. how to install a missing module).
@@ -179,7 +179,7 @@ export const outputMessage = (id, stream, text) => ({ type: FromWorker.OUTPUT, i
 export const startedMessage = (id, at) => ({ type: FromWorker.STARTED, id, at });
 /**
  * @param {number} id
- * @param {string} events
+ * @param {Uint8Array} events marshal's bytes of the events' items (web/record/marshal.js)
  */
 export const traceMessage = (id, events) => ({ type: FromWorker.TRACE, id, events });
 /**
@@ -251,6 +251,7 @@ export const WASM = "pyodide/pyodide.asm.wasm";
 export const ZIP_DIGEST = "playground.zip.sha256";
 
 const isText = (x) => typeof x === "string";
+const isBytes = (x) => x instanceof Uint8Array;
 const isNumber = (x) => typeof x === "number" && Number.isFinite(x);
 const isRunId = (x) => Number.isSafeInteger(x) && x > 0;
 const optional = (check) => (x) => x === undefined || x === null || check(x);
@@ -275,7 +276,7 @@ const FROM_WORKER_SHAPES = {
   [FromWorker.FAILED_TO_LOAD]: { message: isText },
   [FromWorker.OUTPUT]: { id: isRunId, stream: oneOf("stdout", "stderr", "note"), text: isText },
   [FromWorker.STARTED]: { id: isRunId, at: isNumber },
-  [FromWorker.TRACE]: { id: isRunId, events: isText },
+  [FromWorker.TRACE]: { id: isRunId, events: isBytes },
   [FromWorker.DONE]: {
     id: isRunId,
     status: oneOf("finished", "failed", "stopped"),

@@ -5,6 +5,7 @@
 import { openFrame } from "./frame.js";
 import { createPool } from "./pool.js";
 import { createGrader } from "./grade.js";
+import { readMarshal } from "../record/marshal.js";
 import { FromWorker, runMessage, sendTraceMessage, stopMessage } from "./protocol.js";
 
 // Stop escalates in three steps, all within 0.4 s (issue 23's bound: 0.5 s):
@@ -113,7 +114,7 @@ export function createRunner(record, options) {
       case FromWorker.TRACE:
         if (run) {
           try {
-            record.trace(JSON.parse(data.events));
+            record.trace(readMarshal(data.events));
           } catch {
             // Not the tracer's: nothing to draw from it.
           }

@@ -385,8 +385,11 @@ async function start(init) {
       // A SyntaxError here is reported by the run itself, with its line.
     }
     flushTrace = () => {
-      const events = browser.take_trace();
-      if (events) send(traceMessage(id, events));
+      const taken = browser.take_trace();
+      if (!taken) return;
+      const events = taken.toJs();
+      taken.destroy();
+      send(traceMessage(id, events), [events.buffer]);
     };
     send(startedMessage(id, performance.timeOrigin + performance.now()));
     // `result` is a plain object (browser.py makes it with to_js).

@@ -29,9 +29,17 @@ def run_in_runner(source: str) -> tuple[str, str]:
     return result.printed, result.failure
 
 
-def run_in_cpython(source: str) -> tuple[str, str]:
+def run_in_cpython(source: str, *, path: Path | None = None) -> tuple[str, str]:
+    """What ``python3 -c source`` prints, in a process of its own (``path`` on its
+    PYTHONPATH)."""
+    env = None if path is None else {**os.environ, "PYTHONPATH": str(path)}
     proc = subprocess.run(
-        [sys.executable, "-c", source], capture_output=True, text=True, timeout=30, check=False
+        [sys.executable, "-c", source],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+        env=env,
     )
     return proc.stdout, proc.stderr
 
@@ -212,16 +220,13 @@ def test_turning_until_the_end_gives_up_on_a_program_that_waits_for_time() -> No
     # driver gives up in time and forgets it; abandoned, the program ends and puts back what
     # it changed (asyncio.run, the policy), so that the worker's next program starts clean.
     # In a process of its own: the abandoned program's coroutines are closed by the collector.
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "py")}
-    proc = subprocess.run(
-        [sys.executable, "-c", GIVING_UP], capture_output=True, text=True, timeout=30, env=env
-    )
-    assert proc.stdout.splitlines() == [
+    printed, failure = run_in_cpython(GIVING_UP, path=ROOT / "py")
+    assert printed.splitlines() == [
         "gave up True ended []",
         "driver None None",  # no loop, and no timer left asked for
         "ended ['TimeoutError']",
         "put back True True",
-    ], proc.stderr
+    ], failure
 
 
 def test_top_level_await_works() -> None:

@@ -319,8 +319,9 @@ def test_forged_messages_change_nothing(sealed: Sealed) -> None:
     # A task of the shape the tracer writes (trace_schema.json's "created"), as the worker
     # hands events over: marshal's bytes of their items end to end.
     import marshal
+    from playground.schema import MARSHAL_VERSION
     FORGED = ["created", 0, 99, "FORGED", "forged()", "forged", [], False, None, None]
-    FORGED_TRACE = to_js(marshal.dumps(FORGED, 4))
+    FORGED_TRACE = to_js(marshal.dumps(FORGED, MARSHAL_VERSION))
     for run in range(100):
         for message in (
             {"type": "output", "id": run, "stream": "stdout", "text": "FORGED\\n"},

@@ -297,17 +297,25 @@ def warm_up(restored: bool) -> bool:
     ran_to_end = True
     for _ in range(_WARM_UP_PASSES if restored else 1):
         began = time.monotonic()
-        ended: list[Any] = []
-        start(WARM_UP, True, ended.append)
-        ran_to_end = driver.turn_until(ended.__len__, give_up - began)
-        if not ran_to_end and _session.program is not None:
-            _session.program.abandon()  # its tracer, asyncio.run and the policy put back
-        ran_to_end = ran_to_end and ended[0].status == "finished"
+        ran_to_end = _warm_up_pass(driver, give_up - began)
         if not ran_to_end or time.monotonic() - began < _WARM_ENOUGH_S:
             break
     _session.program = None
     _session.trace.clear()
     return ran_to_end
+
+
+def _warm_up_pass(driver: Driver, within_s: float) -> bool:
+    """One traced run of the warm-up, turned here: True if it ran to its end within
+    ``within_s``; a run past that is abandoned (its tracer, ``asyncio.run`` and the policy put
+    back)."""
+    ended: list[Any] = []
+    start(WARM_UP, True, ended.append)
+    if driver.turn_until(ended.__len__, within_s):
+        return bool(ended[0].status == "finished")
+    if _session.program is not None:
+        _session.program.abandon()
+    return False
 
 
 def _tracer_failed(error: BaseException) -> None:

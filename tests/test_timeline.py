@@ -85,6 +85,19 @@ def test_taskgroup_cancels_siblings_when_one_fails(page: Page, site: Site) -> No
     expect(summary).to_contain_text("3 tasks")
 
 
+def test_a_run_without_tasks_says_so_where_the_timeline_is_empty(page: Page, site: Site) -> None:
+    playground = Playground(page).open(site.url)
+    playground.type_code('print("no loop here")\n')
+    assert playground.run() == "finished"
+    summary = page.locator("#timeline-summary")
+    expect(summary).to_have_text("no tasks recorded")
+    assert read_table(page) == []
+    # The next run's tasks replace the sentence.
+    playground.type_code("import asyncio\nasyncio.run(asyncio.sleep(0))\n")
+    assert playground.run() == "finished"
+    expect(summary).to_contain_text("1 task,")
+
+
 def test_tasks_table_keeps_every_column_at_phone_width(page: Page, site: Site) -> None:
     page.set_viewport_size({"width": 390, "height": 844})
     playground = Playground(page).open(site.url, query="example=taskgroup-cancellation")

@@ -51,6 +51,7 @@ export function createTimelinePanel(el, record, { onProblem }) {
   let problemsTold = 0; // how many of the live trace's problems went to the console
   let tableUpdated = 0;
   let title = "asyncio playground";
+  let ended = false; // the trace shown is whole: a run's that ended, or one loaded from a file
 
   const requestFrame = frameLoop(render);
   const timeline = createTimeline(el.canvas, el.tip, {
@@ -81,13 +82,19 @@ export function createTimelinePanel(el, record, { onProblem }) {
       tableDirty = false;
       tableUpdated = now;
       table.update(trace, shownTime);
-      el.summary.textContent = timeline.summary(shownTime);
+      el.summary.textContent = summaryText();
     }
     syncControls();
     timeline.draw(size);
     // Live and replay animate every frame; with reduced motion, live only a few times a second.
     if (live || replay)
       schedule({ table: false, delay: live && reducedMotion.matches ? TABLE_REFRESH_MS : 0 });
+  }
+
+  /** The heading's summary; for a whole trace with no task, says so (a program that never
+   * ran a loop, or one run with trace=off), where the canvas and the table are empty. */
+  function summaryText() {
+    return timeline.summary(shownTime) || (ended ? "no tasks recorded" : "");
   }
 
   /** Marks the picture (and, with `table`, the Tasks table) dirty; one frame draws them. */
@@ -145,6 +152,7 @@ export function createTimelinePanel(el, record, { onProblem }) {
       const events = fromChromeTrace(JSON.parse(await file.text()));
       begin(file.name.replace(/\.json$/, ""), addEvents(createTrace(), events));
       shownTime = trace.end;
+      ended = true;
     } catch (error) {
       onProblem(`That file is not a trace this page wrote (${error.message}).`);
     }
@@ -155,6 +163,7 @@ export function createTimelinePanel(el, record, { onProblem }) {
     stopReplay();
     title = name;
     trace = shown;
+    ended = false;
     table.clear();
     shownTime = 0;
   }
@@ -189,10 +198,11 @@ export function createTimelinePanel(el, record, { onProblem }) {
         break;
       case "run-ended":
         live = false;
+        ended = true;
         shownTime = trace.end;
         // The table and summary are final before the page says the run is over.
         table.update(trace, shownTime);
-        el.summary.textContent = timeline.summary(shownTime);
+        el.summary.textContent = summaryText();
         schedule();
         break;
     }

@@ -53,23 +53,30 @@ def test_code_the_host_sets_at_ready_runs_though_the_lesson_opens_later(
 ) -> None:
     # Python can be ready before the lesson's examples have loaded (a slow machine or line):
     # the first example, opened then, must not replace the code the host set, nor run in its
-    # place (the demo host's set-code and run ran the weather example once, on CI).
+    # place (the demo host's set-code and run ran the weather example once, on CI). The
+    # host's commands are taken in the order sent: a stop sent after such a run drops it.
     context = browser.new_context(service_workers="block")
     held: list[Any] = []
     context.route("**/examples.json", lambda route: held.append(route))
+    forever = "import asyncio\nasyncio.run(asyncio.sleep(3600))\n"
     try:
         page = context.new_page()
         page.goto(host)
         wait_for(page, "ready")
         assert held, "the examples were not asked for before Python was ready"
-        page.evaluate("(code) => window.send({ type: 'set-code', code })", HOSTS_CODE)
+        for command in ("{type: 'set-code', code}", "{type: 'run'}", "{type: 'stop'}"):
+            page.evaluate(f"(code) => window.send({command})", forever)
         for route in held:
             route.continue_()
-        # The lesson opens: its picker lists the examples (and shows the first, before).
+        # The lesson opens: its picker lists the examples.
         expect(playground(page).locator("#example option").first).to_be_attached()
+        page.evaluate("(code) => window.send({ type: 'set-code', code })", HOSTS_CODE)
         page.evaluate("() => window.send({ type: 'run' })")
+        # The first run the host hears of is this one: the program that sleeps for an hour
+        # never started (had it run, this run would have stopped it, and its result come first).
         result = wait_for(page, "result")
         assert (result["status"], result["stdout"]) == ("finished", "set by the host\n"), result
+        assert result["source"]["kind"] == "course", result
     finally:
         context.close()
 

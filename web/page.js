@@ -93,7 +93,8 @@ export function connect(runner, record, address) {
   });
 
   // Runs one after another: Run during a run stops the first, whose end is recorded before
-  // the next starts. Of several presses while one stops, the last one runs.
+  // the next starts. Of several presses while one stops, the last one runs; Stop stops the
+  // run and drops any still waiting to start.
   let latest = 0;
   let previous = Promise.resolve();
   function run() {
@@ -102,6 +103,11 @@ export function connect(runner, record, address) {
     if (runner.running) runner.stop();
     previous = previous.then(() => (mine === latest ? runOnce() : undefined));
     return previous;
+  }
+
+  function stop() {
+    latest += 1;
+    return runner.stop();
   }
 
   async function runOnce() {
@@ -119,7 +125,7 @@ export function connect(runner, record, address) {
   }
 
   runButton.addEventListener("click", () => run());
-  stopButton.addEventListener("click", () => runner.stop());
+  stopButton.addEventListener("click", () => stop());
 
   const requested = { example: options.example, exercise: options.exercise };
   // A host's code and runs wait for the lesson to open, in the order sent: Python can be ready
@@ -129,7 +135,8 @@ export function connect(runner, record, address) {
   let opened = Promise.resolve();
   const host = connectHost(record, {
     run: () => opened.then(run),
-    stop: () => runner.stop(),
+    // In the order sent: a stop sent after a run that waits for the lesson drops it.
+    stop: () => opened.then(stop),
     setCode: (code) => opened.then(() => codeTools.openCode(code)),
   });
   opened = openLesson(requested, codeTools, linkRead, {

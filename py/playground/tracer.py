@@ -230,8 +230,8 @@ class Tracer:
         self._hooked: dict[type, Any] = {}  # task class -> its own cancel
         self._original_run: Callable[[asyncio.Handle], None] | None = None
         self._observer: Callable[[asyncio.Handle], None] | None = None
-        self._own_create_task: Any = None  # the loop class's own, if it has one
-        self._hook: Callable[..., asyncio.Task[Any]] | None = None
+        # Methods of the loop class stood in for: name -> (the stand-in, the class's own or None).
+        self._loop_hooks: dict[str, tuple[Any, Any]] = {}
         self._lines: dict[str, _Lines] = {}  # stream name -> the stand-in installed for it
         self.active = False
 
@@ -239,19 +239,18 @@ class Tracer:
 
     def install(self) -> None:
         self._t0 = self._clock()
-        self._own_create_task = self.loops.__dict__.get("create_task")
         original = self.loops.create_task
         tracer = self
 
-        # A plain function: as a class attribute it binds to each loop, as create_task does.
+        # Plain functions: as class attributes they bind to each loop, as methods do.
         def create_task(loop: asyncio.BaseEventLoop, coro: Any, **kwargs: Any) -> asyncio.Task[Any]:
             return tracer._create_task(original, loop, coro, kwargs)
 
-        self._hook = create_task
-        self.loops.create_task = create_task  # type: ignore[method-assign,assignment]
+        self._hook_loops("create_task", create_task)
         self._original_run = asyncio.Handle._run
-        self._observer = self._step_observer(self._original_run)
+        self._observer, turn = self._step_observer(self._original_run, self.loops._run_once)  # type: ignore[attr-defined]
         asyncio.Handle._run = self._observer  # type: ignore[method-assign,assignment]
+        self._hook_loops("_run_once", turn)
         for name in _STREAMS:
             lines = self._lines[name] = _Lines(self, name, getattr(sys, name))
             setattr(sys, name, lines)
@@ -267,17 +266,24 @@ class Tracer:
                 setattr(sys, name, lines.stream)
         self._lines.clear()
         # Only take back what is still ours (a program may have replaced them meanwhile).
-        if self._hook is not None and self.loops.__dict__.get("create_task") is self._hook:
-            if self._own_create_task is not None:
-                setattr(self.loops, "create_task", self._own_create_task)  # noqa: B010
-            else:
-                delattr(self.loops, "create_task")
+        for name, (hook, own) in self._loop_hooks.items():
+            if self.loops.__dict__.get(name) is hook:
+                if own is not None:
+                    setattr(self.loops, name, own)
+                else:
+                    delattr(self.loops, name)
+        self._loop_hooks.clear()
         if self._original_run is not None and asyncio.Handle.__dict__.get("_run") is self._observer:
             asyncio.Handle._run = self._original_run  # type: ignore[method-assign,assignment]
         for cls, original in self._hooked.items():
             setattr(cls, "cancel", original)  # noqa: B010 (typed as a plain type here)
         self._hooked.clear()
         self._gather_frame = None
+
+    def _hook_loops(self, name: str, hook: Callable[..., Any]) -> None:
+        """Stands ``hook`` in for the loop class's method ``name`` until :meth:`uninstall`."""
+        self._loop_hooks[name] = (hook, self.loops.__dict__.get(name))
+        setattr(self.loops, name, hook)
 
     def _fail(self, error: BaseException) -> None:
         """The observer broke: switch it off, keep the program running."""
@@ -300,20 +306,25 @@ class Tracer:
 
     def _wrote(self, lines: _Lines, text: str) -> None:
         """Part of a line, a line or several were written to ``lines``' stream: each line is
-        recorded once its newline comes, with the time and task of its first part."""
-        if not text:
-            return
-        if not lines.pending:
-            lines.started = (self.now(), self._current_task())
-        parts = text.split("\n")
-        for part in parts[:-1]:
-            lines.pending.append(part)
+        recorded once its newline comes, with the time and task of its first part. They are
+        read once per write, when a line begins in it (``print(x)`` writes ``x``, then the
+        newline): the lines of one write were written at one moment, by one task."""
+        stamp: tuple[int, int | None] | None = None
+        start = 0
+        while True:
+            end = text.find("\n", start)
+            piece = text[start:] if end == -1 else text[start:end]
+            if end == -1 and not piece:
+                return
+            if lines.started is None:
+                if stamp is None:
+                    stamp = (self.now(), self._current_task())
+                lines.started = stamp
+            lines.pending.append(piece)
+            if end == -1:
+                return
             self._end_line(lines)
-            lines.started = (self.now(), self._current_task())
-        if parts[-1]:
-            lines.pending.append(parts[-1])
-        else:
-            lines.started = None
+            start = end + 1
 
     def _end_line(self, lines: _Lines) -> None:
         started = lines.started
@@ -498,11 +509,19 @@ class Tracer:
     # --- steps: the hot path, kept lean (see the benchmark in the README) ------------------
 
     def _step_observer(
-        self, run_handle: Callable[[asyncio.Handle], None]
-    ) -> Callable[[asyncio.Handle], None]:
-        """A stand-in for ``Handle._run`` that times the steps of this run's tasks. Every
-        callback of every loop in the process passes here while the tracer is installed, so
-        anything else leaves after a few identity checks; names are bound in the closure."""
+        self, run_handle: Callable[[asyncio.Handle], None], run_once: Callable[[Any], None]
+    ) -> tuple[Callable[[asyncio.Handle], None], Callable[[Any], None]]:
+        """Stand-ins for ``Handle._run``, which times the steps of this run's tasks, and for
+        the loop class's ``_run_once`` (one turn of the loop). Every callback of every loop in
+        the process passes through the first while the tracer is installed, so anything else
+        leaves after a few identity checks; names are bound in the closure.
+
+        The clock is read once per step where it can be: in a turn, the loop runs its ready
+        callbacks one after another, so a step that follows another step begins where that one
+        ended (its span then holds the loop's handing over, a few microseconds, and the
+        tracer's own work on the step before). Anything else that runs (another callback, the
+        turn's start after a wait) makes the next step read the clock at its start. A read of
+        the clock costs over a microsecond in WebAssembly, a quarter of a task's step."""
         tracer = self
         clock = self._clock
         emit = self._emit
@@ -510,30 +529,41 @@ class Tracer:
         classes = self._task_class_ids
         step_event = make.step
         blocked_event = make.blocked
+        blocked_after = BLOCKED_AFTER_NS
         step_wrapper: type | None = None
+        # When the last step ended, if nothing has run since but the loop; else 0.
+        last_end = 0
+
+        def turn(loop: Any) -> None:
+            nonlocal last_end
+            last_end = 0
+            return run_once(loop)
 
         def run(handle: asyncio.Handle) -> None:
-            nonlocal step_wrapper
+            nonlocal step_wrapper, last_end
             callback = handle._callback  # type: ignore[attr-defined]
             kind = type(callback)
             # Only asyncio's own C callbacks are looked into: a callback of the program's could
             # answer any attribute lookup with its own code.
             if kind is not step_wrapper and kind is not _BUILTIN_METHOD:
                 if step_wrapper is not None or not _is_step_wrapper(kind):
+                    last_end = 0
                     return run_handle(handle)
                 step_wrapper = kind
             task: Any = callback.__self__
             if id(type(task)) not in classes or not tracer.active:
+                last_end = 0
                 return run_handle(handle)
             try:
                 number = _get_attribute(task, _NUMBER)
             except AttributeError:  # the loop's housekeeping (see _HOUSEKEEPING)
+                last_end = 0
                 return run_handle(handle)
-            start = clock()
+            start = last_end or clock()
             try:
                 return run_handle(handle)
             finally:
-                end = clock()
+                end = last_end = clock()
                 if tracer.active:
                     try:
                         s = (start - t0) // 1000
@@ -543,14 +573,14 @@ class Tracer:
                             None if done or task._fut_waiter is None else tracer._waiting_on(task)
                         )
                         emit(step_event(task=number, start=s, end=e, wait=wait))
-                        if end - start > BLOCKED_AFTER_NS:
+                        if end - start > blocked_after:
                             emit(blocked_event(task=number, start=s, end=e))
                         if done:
                             emit(tracer._ended(task, number, e))
                     except Exception as error:
                         tracer._fail(error)
 
-        return run
+        return run, turn
 
     def _ended(self, task: asyncio.Task[Any], number: int, t: int) -> Event:
         # _exception, not exception(): that would mark the error retrieved, and CPython's

@@ -154,6 +154,44 @@ def test_short_steps_are_not_blocking() -> None:
     assert [e for e in events if e[0] == "blocked"] == []
 
 
+@pytest.mark.parametrize("recorder", [trace, trace_on_cpython], ids=["playground", "cpython"])
+@pytest.mark.parametrize(
+    "callback", ["time.sleep, 0.3", "lambda: time.sleep(0.3)"], ids=["builtin", "function"]
+)
+def test_a_step_is_timed_from_its_own_start_after_another_callback_of_the_turn(
+    recorder: Callable[[str], tuple[list[Event], str]], callback: str
+) -> None:
+    # One turn runs first's step, a plain callback that holds the loop 0.3 s, then second's
+    # step. Steps that follow each other in a turn share one clock reading (the tracer's
+    # saving), but second's must not begin where first's ended, or it would be drawn 0.3 s
+    # long and blamed for blocking the loop, which no task did. (A builtin callback passes
+    # more of the tracer's checks than a function does before it is told apart from a step.)
+    events, _ = recorder(
+        textwrap.dedent(
+            f"""
+            import asyncio, time
+            async def first():
+                pass
+            async def second():
+                pass
+            async def main():
+                a = asyncio.create_task(first())
+                asyncio.get_running_loop().call_soon({callback})
+                b = asyncio.create_task(second())
+                await asyncio.gather(a, b)
+            asyncio.run(main())
+            """
+        )
+    )
+    named_events = as_dicts(events)
+    assert [e for e in named_events if e["kind"] == "blocked"] == []
+    steps = [e for e in named_events if e["kind"] == "step" and e["task"] in (2, 3)]
+    assert len(steps) == 2
+    # Each step is a few microseconds: far under the callback's 0.3 s, which lies between.
+    assert [round(e["end"] - e["start"], 2) for e in steps] == [0.0, 0.0]
+    assert steps[1]["start"] - steps[0]["end"] >= 0.3
+
+
 def test_an_error_without_a_message_is_named_as_a_traceback_names_it() -> None:
     events = as_dicts(
         trace(

@@ -76,6 +76,8 @@ def test_every_kind_of_value_a_trace_holds_reads_back() -> None:
         "x" * 300,
         "héllo wörld ✓ 🐍",
         "🐍" * 200,
+        "\ud800",  # lone surrogates, as a task's name may hold them
+        "a\udfffb \ufffd é ✓ 🐍",
         shared,
         shared,
         [],

@@ -16,6 +16,34 @@ const utf8 = new TextDecoder();
 const latin1 = new TextDecoder("latin1");
 
 /**
+ * UTF-8 read code point by code point, surrogates included (as Python's "surrogatepass").
+ * @param {Uint8Array} utf8Bytes
+ */
+function withSurrogates(utf8Bytes) {
+  const continued = (/** @type {number} */ i) => utf8Bytes[i] & 0x3f;
+  let out = "";
+  for (let i = 0; i < utf8Bytes.length; ) {
+    const lead = utf8Bytes[i];
+    if (lead < 0x80) {
+      out += String.fromCharCode(lead);
+      i += 1;
+    } else if (lead < 0xe0) {
+      out += String.fromCharCode(((lead & 0x1f) << 6) | continued(i + 1));
+      i += 2;
+    } else if (lead < 0xf0) {
+      const code = ((lead & 0x0f) << 12) | (continued(i + 1) << 6) | continued(i + 2);
+      out += String.fromCharCode(code);
+      i += 3;
+    } else {
+      const high = ((lead & 0x07) << 18) | (continued(i + 1) << 12);
+      out += String.fromCodePoint(high | (continued(i + 2) << 6) | continued(i + 3));
+      i += 4;
+    }
+  }
+  return out;
+}
+
+/**
  * The value marshal wrote in `bytes`.
  * @param {Uint8Array} bytes
  * @returns {unknown}
@@ -36,6 +64,14 @@ export function readMarshal(bytes) {
   const int32 = () => view.getInt32(take(4), true);
   /** @param {number} size @param {TextDecoder} decoder */
   const text = (size, decoder) => decoder.decode(bytes.subarray(take(size), at));
+  // marshal writes UTF-8 with "surrogatepass": a lone surrogate (a task's name or a printed
+  // line may hold one) comes as its three bytes, which TextDecoder makes U+FFFD; such text
+  // is read again, keeping it (as JSON.parse kept it).
+  /** @param {number} size */
+  const unicode = (size) => {
+    const read = text(size, utf8);
+    return read.includes("\uFFFD") ? withSurrogates(bytes.subarray(at - size, at)) : read;
+  };
   // Most of a trace's strings are a few ASCII characters (task names, words): made here, they
   // cost a fifth of a TextDecoder call each.
   /** @param {number} size */
@@ -82,7 +118,7 @@ export function readMarshal(bytes) {
         return view.getFloat64(take(8), true);
       case UNICODE:
       case INTERNED:
-        return text(int32(), utf8);
+        return unicode(int32());
       case ASCII:
       case ASCII_INTERNED:
         return ascii(int32());

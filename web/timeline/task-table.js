@@ -45,7 +45,8 @@ export function createTaskTable(table, note) {
   }
 
   return {
-    update(trace, t) {
+    /** The rows at time `t`; `whole`: the trace is complete (its run ended, or a file). */
+    update(trace, t, whole = false) {
       const shown = trace ? trace.tasks.slice(0, MAX_ROWS) : [];
       for (const task of shown) {
         const now = stateAt(task, t);
@@ -72,11 +73,13 @@ export function createTaskTable(table, note) {
         else delete entry.row.dataset.flagged;
       }
       const hidden = trace ? trace.tasks.length - shown.length : 0;
-      note.hidden = hidden <= 0;
-      note.textContent =
-        hidden > 0
-          ? `${hidden.toLocaleString()} more tasks are not listed; Download trace has them all.`
-          : "";
+      // A whole run with no task (a program that never ran a loop, or trace=off) says so,
+      // where the table and the picture would be left empty with no word.
+      const none = whole && trace && trace.tasks.length === 0;
+      note.hidden = hidden <= 0 && !none;
+      if (hidden > 0)
+        note.textContent = `${hidden.toLocaleString()} more tasks are not listed; Download trace has them all.`;
+      else note.textContent = none ? "No tasks recorded in this run." : "";
     },
     /** Marks the tasks named in `names` (data-flagged on their rows) from the next update. */
     mark(names) {

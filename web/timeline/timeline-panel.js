@@ -81,20 +81,14 @@ export function createTimelinePanel(el, record, { onProblem }) {
     if (tableDirty && (!live || now - tableUpdated >= TABLE_REFRESH_MS)) {
       tableDirty = false;
       tableUpdated = now;
-      table.update(trace, shownTime);
-      el.summary.textContent = summaryText();
+      table.update(trace, shownTime, ended);
+      el.summary.textContent = timeline.summary(shownTime);
     }
     syncControls();
     timeline.draw(size);
     // Live and replay animate every frame; with reduced motion, live only a few times a second.
     if (live || replay)
       schedule({ table: false, delay: live && reducedMotion.matches ? TABLE_REFRESH_MS : 0 });
-  }
-
-  /** The heading's summary; for a whole trace with no task, says so (a program that never
-   * ran a loop, or one run with trace=off), where the canvas and the table are empty. */
-  function summaryText() {
-    return timeline.summary(shownTime) || (ended ? "no tasks recorded" : "");
   }
 
   /** Marks the picture (and, with `table`, the Tasks table) dirty; one frame draws them. */
@@ -201,8 +195,8 @@ export function createTimelinePanel(el, record, { onProblem }) {
         ended = true;
         shownTime = trace.end;
         // The table and summary are final before the page says the run is over.
-        table.update(trace, shownTime);
-        el.summary.textContent = summaryText();
+        table.update(trace, shownTime, ended);
+        el.summary.textContent = timeline.summary(shownTime);
         schedule();
         break;
     }

@@ -157,8 +157,8 @@ RECORD_FRAMES = """() => {
 
 def browser_run(page: Page, url: str, code: str, query: str = "") -> str:
     playground = Playground(page).open(url, query=query)
-    # The spare worker loads in the background after a second idle; on two cores it would
-    # slow whichever run it overlapped, traced or not.
+    # The spare worker loads in the background 2 s after Ready; a run measured once it has
+    # loaded meets the page as a learner who read the example does, traced or not.
     playground.wait_for_spare()
     playground.type_code(code)
     assert playground.run() == "finished", playground.output.inner_text()

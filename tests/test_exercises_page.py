@@ -205,8 +205,8 @@ PAUSE_MOMENTS_S = (0.0, 0.05, 0.1, 0.15)
 
 def pause_the_worker_at(page: Page, at: float) -> None:
     """Holds the running program's worker busy for PAUSE_MS, `at` seconds from now. A run
-    drops the spare (web/runner/pool.js), so each live worker of the page is the program's;
-    one that ended meanwhile is left alone."""
+    starts with no spare loading (web/runner/pool.js), so each live worker of the page is the
+    program's or an idle spare's; one that ended meanwhile is left alone."""
     for worker in page.workers:
         with contextlib.suppress(PlaywrightError):
             worker.evaluate(

@@ -279,3 +279,25 @@ def test_asyncio_sleep_wakes_on_time(page: Page, site: Site) -> None:
     # lined these sleeps up with another timer of the worker, each woke 8 ms late. The median
     # of 9 leaves out a sleep or two slowed by a busy machine.
     assert float(playground.output.inner_text()) < 2.5
+
+
+def test_a_run_pressed_while_the_spare_loads_waits_for_it_and_keeps_it(
+    page: Page, site: Site
+) -> None:
+    """A fresh page's spare worker loads 2 s after Ready (web/runner/pool.js); a first Run
+    pressed while it loads waits for it (the program would share the CPU with it while the
+    engine compiles) and keeps it, so the run after starts in it, without loading Python.
+    Letting it go gave nothing back: Chromium lets a busy worker run for up to 2 s after
+    terminate(), so the program shared the CPU with it all the same, and the next Run then
+    waited for a Python to load."""
+    playground = Playground(page).open(site.url)
+    playground.type_code('print("hi")\n')
+    # Looked for every frame: the spare can load in half a second, between two of expect()'s
+    # polls (which once saw it none, then ready).
+    page.wait_for_function(
+        "() => document.body.dataset.spare === 'loading'", polling="raf", timeout=30_000
+    )
+    spare = playground.states_through(playground.press_run, attribute="data-spare")
+    assert playground.state == "finished"
+    # Loaded, then the next worker; a new spare loads behind it as the run ends.
+    assert spare[:3] == ["loading", "ready", "none"], spare

@@ -28,18 +28,18 @@ WATCH_FIRST_END = """([before, ends]) => {
 }"""
 
 # Each value data-state took, in order, even ones replaced before an observer could look.
-WATCH_STATES = """() => {
+WATCH_STATES = """(attribute) => {
   const before = [];
   const observer = new MutationObserver((records) => {
     before.push(...records.map((record) => record.oldValue));
   });
   observer.observe(document.body, {
-    attributes: true, attributeFilter: ["data-state"], attributeOldValue: true,
+    attributes: true, attributeFilter: [attribute], attributeOldValue: true,
   });
   window.statesSeen = () => {
     before.push(...observer.takeRecords().map((record) => record.oldValue));
     observer.disconnect();
-    const states = [...before, document.body.dataset.state];
+    const states = [...before, document.body.getAttribute(attribute)];
     return states.filter((state, i) => state !== states[i - 1]);
   };
 }"""
@@ -187,10 +187,13 @@ class Playground:
         self.wait_until_done()
         return self.state, time.monotonic() - started
 
-    def states_through(self, *steps: Callable[[], object]) -> list[str]:
-        """Every state body[data-state] passes through while `steps` run and until the page
-        next reaches an end state, however briefly each was held."""
-        self.page.evaluate(WATCH_STATES)
+    def states_through(
+        self, *steps: Callable[[], object], attribute: str = "data-state"
+    ) -> list[str]:
+        """Every value body[data-state] (or another `attribute` of the body) passes through
+        while `steps` run and until the page next reaches an end state, however briefly each
+        was held."""
+        self.page.evaluate(WATCH_STATES, attribute)
         for step in steps:
             step()
         self.wait_until_done()

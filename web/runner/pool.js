@@ -3,13 +3,17 @@
 // (each holds a whole Python, so one spare only). Every program and every check gets a worker
 // no earlier one touched: a used worker is thrown away and the spare takes its place.
 //
-// One rule for when the spare loads: whenever nothing runs. Loading Python keeps a core busy
-// for seconds, and a program sharing the CPU with it ran late (0.2 to 0.3 s on two cores),
-// against timings that must be CPython's. So a run takes the worker that is ready at once, and
-// a spare still loading then is let go (before, a Run waited for it, up to 3 s: 0.37 s late
-// once in 63 runs right after Ready, issue 22); the spare loads again once the run ends. The
-// price falls on the run after such a run: with no spare loaded, it waits for a Python to load
-// (from the memory snapshot where the browser keeps one), and so does Stop's last step.
+// One rule for when the spare loads: whenever nothing runs, but not in a fresh page's first
+// moments. Loading Python keeps a core busy for about a second; right after the page's first
+// Ready the engine is also still compiling Python's hot code (2 s of CPU measured on two
+// cores), and the first program then run beside a spare loading ran 30 to 90 ms late. So
+// until a run has ended, the spare waits SPARE_AFTER_MS after Ready: a Run pressed at once, as
+// course pages, tests and a learner who knows the example do, finds none loading, and a Run
+// that finds it loading waits for it (up to a second). Later a spare loads at once, and a run
+// that finds it loading starts beside it (measured on time then). Never is one let go for a
+// run: that gave no CPU back, since Chromium ends a busy worker up to 2 s after terminate()
+// (measured: a worker in a loop kept counting for 2 s) and a spare loads in one long task, and
+// the run after then waited for a whole Python to load.
 import { FromWorker, checkedFromWorker, fetchedMessage } from "./protocol.js";
 import { readSiteFile } from "./files.js";
 
@@ -28,6 +32,14 @@ function startFailure(message) {
 // line. Not raced beside the fresh start: in WebKit two Pythons starting at once run one after
 // the other (the restoring one waited for the fresh one to finish, 8 s, in 5 of 6 tries).
 const RESTART_WITHIN_MS = 1_000;
+
+// See the rule above. Two seconds: Ready to Run took 0.1 to 0.8 s for a test that picks an
+// example and presses Run, and a learner who reads the code first takes longer than that
+// plus the spare's second of loading.
+const SPARE_AFTER_MS = 2_000;
+// A first Run waits at most this long for the spare to load (WebKit restores one in 1 to 3 s);
+// past it, the run starts beside it rather than not at all.
+const SPARE_WAIT_MS = 3_000;
 
 /**
  * @typedef {{jspi: boolean, isolated: boolean, snapshot: boolean}} WorkerInfo
@@ -87,7 +99,7 @@ export function createPool(frame, site, switches, { onReady, onFailed, onSpare, 
         slot.info = { jspi: data.jspi, isolated: frame.isolated, snapshot: data.snapshot };
         markReady();
         if (slot === python) activated();
-        else onSpare("ready");
+        else if (slot === spare) onSpare("ready"); // not one let go while it loaded
         break;
       case FromWorker.FAILED_TO_LOAD:
         if (!slot.info) slot.fail(`Python could not start: ${data.message}`);
@@ -113,16 +125,23 @@ export function createPool(frame, site, switches, { onReady, onFailed, onSpare, 
     refill();
   }
 
-  // The one rule: a spare loads whenever nothing runs, behind a worker that has loaded (never
-  // beside the first one, which would slow the page's start), from the snapshot once the frame
-  // has it.
+  // The one rule: a spare loads whenever nothing runs (SPARE_AFTER_MS after Ready until a run
+  // has ended), behind a worker that has loaded (never beside the first one, which would slow
+  // the page's start), from the snapshot once the frame has it.
+  let ranOnce = false;
+  let refillTimer = 0;
+  const wanted = () => !spare && !busy && Boolean(python?.info);
   function refill() {
-    if (spare || busy || !python?.info) return;
-    frame.sendSnapshot().then(() => {
-      if (spare || busy || !python?.info) return;
-      spare = spawn();
-      onSpare("loading");
-    });
+    clearTimeout(refillTimer);
+    if (!wanted()) return;
+    const load = () =>
+      frame.sendSnapshot().then(() => {
+        if (!wanted()) return;
+        spare = spawn();
+        onSpare("loading");
+      });
+    if (ranOnce) load();
+    else refillTimer = setTimeout(load, SPARE_AFTER_MS);
   }
 
   function drop(slot) {
@@ -139,13 +158,17 @@ export function createPool(frame, site, switches, { onReady, onFailed, onSpare, 
     },
 
     /**
-     * A run (or a check) takes the next worker. While a program runs nothing else loads, and a
-     * spare still loading is let go; a check (short, and timing nothing) leaves it loading.
-     * Resolves to the slot, or null if it could not load.
+     * A run (or a check) takes the next worker. While a program runs no spare starts loading;
+     * the page's first run waits for one already loading (SPARE_WAIT_MS at most). Resolves to
+     * the slot, or null if it could not load.
      */
     async take({ program }) {
       busy = program;
-      if (program && spare && !spare.info) drop(spare);
+      clearTimeout(refillTimer);
+      if (program && !ranOnce && spare && !spare.info) {
+        const late = new Promise((resolve) => setTimeout(resolve, SPARE_WAIT_MS));
+        await Promise.race([spare.ready.catch(() => {}), late]);
+      }
       const slot = python;
       try {
         await slot.ready;
@@ -158,6 +181,7 @@ export function createPool(frame, site, switches, { onReady, onFailed, onSpare, 
     /** The run is over: a used worker is thrown away, and the spare loads again. */
     release() {
       busy = false;
+      ranOnce = true;
       if (python.used) this.replace();
       else refill();
     },

@@ -284,11 +284,12 @@ def test_asyncio_sleep_wakes_on_time(page: Page, site: Site) -> None:
 def test_a_run_pressed_while_the_spare_loads_waits_for_it_and_keeps_it(
     page: Page, site: Site
 ) -> None:
-    """A Run pressed while the spare worker loads (web/runner/pool.js) waits for it, rather
-    than share the CPU with it, and keeps it, so the run after starts in it without loading
-    Python. Letting it go gave nothing back in Chromium, which lets a busy worker run for up
-    to 2 s after terminate(): the program shared the CPU with it all the same, and the next
-    Run then waited for a Python to load."""
+    """A fresh page's spare worker loads 2 s after Ready (web/runner/pool.js); a first Run
+    pressed while it loads waits for it (the program would share the CPU with it while the
+    engine compiles) and keeps it, so the run after starts in it, without loading Python.
+    Letting it go gave nothing back: Chromium lets a busy worker run for up to 2 s after
+    terminate(), so the program shared the CPU with it all the same, and the next Run then
+    waited for a Python to load."""
     playground = Playground(page).open(site.url)
     playground.type_code('print("hi")\n')
     # Looked for every frame: the spare can load in half a second, between two of expect()'s

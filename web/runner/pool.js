@@ -4,16 +4,16 @@
 // no earlier one touched: a used worker is thrown away and the spare takes its place.
 //
 // One rule for when the spare loads: whenever nothing runs, but not in a fresh page's first
-// moments; and no program shares the CPU with a spare loading. Loading Python keeps a core
-// busy for one to three seconds: a program beside it ran late (WebKit: 2,000 tasks that each
-// sleep 0.05 s took 400 to 450 ms against 200 to 250 alone), and right after a fresh page's
-// Ready, while the engine still compiles Python's hot code (2 s of CPU in a Chromium trace),
-// Chromium's first program ran 30 to 90 ms late. So until a run has ended, the spare waits
-// SPARE_AFTER_MS after Ready (a Run pressed at once, as course pages, tests and a learner who
-// knows the example do, finds none loading), and a Run that finds a spare loading waits for
-// it to finish. Not let go: Chromium ends a busy worker up to 2 s after terminate() (a worker
-// in a loop kept counting for 2 s; Firefox and WebKit stop it at once), so there the CPU came
-// back no sooner, and the run after then waited for a whole Python to load.
+// moments. Loading Python keeps a core busy for about a second; right after the page's first
+// Ready the engine is also still compiling Python's hot code (2 s of CPU measured on two
+// cores), and the first program then run beside a spare loading ran 30 to 90 ms late. So
+// until a run has ended, the spare waits SPARE_AFTER_MS after Ready: a Run pressed at once, as
+// course pages, tests and a learner who knows the example do, finds none loading, and a Run
+// that finds it loading waits for it (up to a second). Later a spare loads at once, and a run
+// that finds it loading starts beside it (measured on time then). Never is one let go for a
+// run: that gave no CPU back, since Chromium ends a busy worker up to 2 s after terminate()
+// (measured: a worker in a loop kept counting for 2 s) and a spare loads in one long task, and
+// the run after then waited for a whole Python to load.
 import { FromWorker, checkedFromWorker, fetchedMessage } from "./protocol.js";
 import { readSiteFile } from "./files.js";
 
@@ -37,8 +37,8 @@ const RESTART_WITHIN_MS = 1_000;
 // example and presses Run, and a learner who reads the code first takes longer than that
 // plus the spare's second of loading.
 const SPARE_AFTER_MS = 2_000;
-// A Run waits at most this long for a spare to load (WebKit restores one in 1 to 3 s); past
-// it, the run starts beside it rather than not at all.
+// A first Run waits at most this long for the spare to load (WebKit restores one in 1 to 3 s);
+// past it, the run starts beside it rather than not at all.
 const SPARE_WAIT_MS = 3_000;
 
 /**
@@ -158,14 +158,14 @@ export function createPool(frame, site, switches, { onReady, onFailed, onSpare, 
     },
 
     /**
-     * A run (or a check) takes the next worker. While a program runs no spare starts loading,
-     * and one already loading is waited for (SPARE_WAIT_MS at most); a check (short, and timing
-     * nothing) leaves it loading. Resolves to the slot, or null if it could not load.
+     * A run (or a check) takes the next worker. While a program runs no spare starts loading;
+     * the page's first run waits for one already loading (SPARE_WAIT_MS at most). Resolves to
+     * the slot, or null if it could not load.
      */
     async take({ program }) {
       busy = program;
       clearTimeout(refillTimer);
-      if (program && spare && !spare.info) {
+      if (program && !ranOnce && spare && !spare.info) {
         const late = new Promise((resolve) => setTimeout(resolve, SPARE_WAIT_MS));
         await Promise.race([spare.ready.catch(() => {}), late]);
       }

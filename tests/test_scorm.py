@@ -237,15 +237,15 @@ def test_an_attempt_is_reported_completed_scored_and_resumed(
     browser: Browser, lms: str, version: str
 ) -> None:
     names = ELEMENTS[version]
-    *first, last = list(TITLES)
-    # Every lesson example is run through the UI in SCORM 2004. In SCORM 1.2 the attempt
-    # resumes one in which all but the last had run: the rule is the package's, whatever the
-    # version (each run costs seconds), and a first launch of 1.2 is tested below.
-    resumed = None
-    if version == "scorm12":
-        seeded = {"v": 1, "ran": first, "ex": {}}
-        resumed = {"suspend_data": json.dumps(seeded), "core": {"entry": "resume"}}
-        first = []
+    *earlier, last = list(TITLES)
+    # The attempt resumes one in which all lesson examples but two had run: one more runs
+    # through the UI, then the last is stopped and run. The rule is the package's, whatever the
+    # example (each run costs seconds: the package has no snapshot, so every run's Python
+    # starts afresh); a first launch of each version is tested below.
+    first = earlier[:1]
+    seeded = {"v": 1, "ran": earlier[1:], "ex": {}}
+    entry = {"core": {"entry": "resume"}} if version == "scorm12" else {"entry": "resume"}
+    resumed = {"suspend_data": json.dumps(seeded), **entry}
     with course_page(browser, lms + "lms/host.html") as host:
         playground = launched(host, version, resumed)
         frame = playground.page
@@ -354,6 +354,9 @@ def test_each_learner_at_a_shared_computer_opens_only_their_own_drafts(
     mine = "print('alice was here')\n"
     with course_page(browser, lms + "lms/host.html") as host:
         playground = launched(host, version, learner("alice"))
+        # A first launch: the attempt marked incomplete, the score 0.
+        names = ELEMENTS[version]
+        assert (read(host, names["status"]), read(host, names["raw"])) == ("incomplete", "0")
         playground.type_code(mine)
         playground.page.wait_for_function(  # saved (the JSON has the newline escaped)
             "(mine) => Object.values(localStorage).some((v) => v.includes(mine))", arg=mine.strip()

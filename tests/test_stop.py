@@ -9,13 +9,14 @@ spare worker loaded in advance. Each program below needs a different step.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from conftest import Site
+from conftest import LOAD_TIMEOUT_MS, PageErrors, Site
 from nodejs import run_module
-from playwright.sync_api import Page, expect
-from ui import Playground
+from playwright.sync_api import Browser, Page, expect
+from ui import END_STATES, Playground
 
 # Stop's last step comes 0.4 s after the click (web/runner/runner.js; issue 23's bound is
 # 0.5 s, which `build.py bench limits` measures), and the page, timing from the click
@@ -140,10 +141,36 @@ STOPPABLE = {
 }
 
 
-@pytest.fixture(params=[ISOLATED, PLAIN])
-def serving(request: pytest.FixtureRequest) -> tuple[str, Site]:
-    fixture = "site" if request.param == ISOLATED else "plain_site"
-    return request.param, request.getfixturevalue(fixture)
+@pytest.fixture(scope="module", params=[ISOLATED, PLAIN])
+def learners_tab(
+    request: pytest.FixtureRequest, browser: Browser
+) -> Iterator[tuple[str, Site, Page, PageErrors]]:
+    """One page per serving for every kind below, as a learner stops one program after
+    another in one tab (each Stop is followed by a run, so each leaves the page as it found it):
+    a page's start is the point of other tests, not of these."""
+    kind = request.param
+    site: Site = request.getfixturevalue("site" if kind == ISOLATED else "plain_site")
+    context = browser.new_context(service_workers="block")
+    page = context.new_page()
+    page.set_default_timeout(LOAD_TIMEOUT_MS)
+    errors = PageErrors()
+    errors.watch(page)
+    yield kind, site, page, errors
+    context.close()
+
+
+@pytest.fixture
+def learner(learners_tab: tuple[str, Site, Page, PageErrors]) -> Iterator[tuple[str, Playground]]:
+    """The tab's playground, loaded again only if a test before left it unable to run (so one
+    failure does not fail the rest); fails the test on any console or page error of its own."""
+    kind, site, page, errors = learners_tab
+    playground = Playground(page)
+    if page.url == "about:blank" or playground.state not in ("ready", *END_STATES):
+        playground.open(site.url)
+    seen_before = len(errors.seen)
+    yield kind, playground
+    errors.seen[:seen_before] = []
+    assert not errors.unexpected(), "\n".join(errors.unexpected())
 
 
 def runs_again_at_once(playground: Playground) -> None:
@@ -156,16 +183,12 @@ def runs_again_at_once(playground: Playground) -> None:
 
 @pytest.mark.parametrize("name", list(STOPPABLE))
 def test_stop_ends_the_program_within_a_second(
-    page: Page,
-    serving: tuple[str, Site],
-    name: str,
-    record_property: pytest.RecordProperty,
+    learner: tuple[str, Playground], name: str, record_property: pytest.RecordProperty
 ) -> None:
-    kind, site = serving
+    kind, playground = learner
     program = STOPPABLE[name]
-    playground = Playground(page).open(site.url)
     isolated = "yes" if kind == ISOLATED else "no"
-    expect(page.locator("body")).to_have_attribute("data-isolated", isolated)
+    expect(playground.page.locator("body")).to_have_attribute("data-isolated", isolated)
     # Loaded in the background after the first worker: the last step of Stop switches to it.
     playground.wait_for_spare()
     playground.type_code(program.code)

@@ -27,8 +27,9 @@ WATCH_FIRST_END = """([before, ends]) => {
   observer.observe(document.body, { attributes: true, attributeFilter: ["data-state"] });
 }"""
 
-# Each value data-state took, in order, even ones replaced before an observer could look.
-WATCH_STATES = """(attribute) => {
+# Each value an attribute of the body took (data-state, data-spare), in order, even ones
+# replaced before an observer could look.
+WATCH_ATTRIBUTE = """(attribute) => {
   const before = [];
   const observer = new MutationObserver((records) => {
     before.push(...records.map((record) => record.oldValue));
@@ -193,7 +194,7 @@ class Playground:
         """Every value body[data-state] (or another `attribute` of the body) passes through
         while `steps` run and until the page next reaches an end state, however briefly each
         was held."""
-        self.page.evaluate(WATCH_STATES, attribute)
+        self.page.evaluate(WATCH_ATTRIBUTE, attribute)
         for step in steps:
             step()
         self.wait_until_done()

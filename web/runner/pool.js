@@ -9,8 +9,9 @@
 // cores), and the first program then run beside a spare loading ran 30 to 90 ms late. So
 // until a run has ended, the spare waits SPARE_AFTER_MS after Ready: a Run pressed at once, as
 // course pages, tests and a learner who knows the example do, finds none loading, and a Run
-// that finds it loading waits for it (up to a second). Later a spare loads at once, and a run
-// that finds it loading starts beside it (measured on time then). Never is one let go for a
+// that finds it loading waits for it (SPARE_WAIT_MS at most). Later a spare loads at once, and
+// a run that finds it loading starts beside it (measured on time then), as does a run that had
+// to wait for its own worker because no spare was there. Never is one let go for a
 // run: that gave no CPU back, since Chromium ends a busy worker up to 2 s after terminate()
 // (measured: a worker in a loop kept counting for 2 s) and a spare loads in one long task, and
 // the run after then waited for a whole Python to load.
@@ -130,8 +131,12 @@ export function createPool(frame, site, switches, { onReady, onFailed, onSpare, 
   // the page's start), from the snapshot once the frame has it.
   let ranOnce = false;
   let refillTimer = 0;
-  const wanted = () => !spare && !busy && Boolean(python?.info);
-  function refill() {
+  // `beside`: for a run that had to wait for its own worker to load, the spare loads now,
+  // beside it. Else runs pressed one after another would each wait for a whole Python and none
+  // would have a spare for Stop (measured: every Run pressed as the last ended, after a fresh
+  // page's first, waited about a second, 3 to 4 s in the SCORM package, which has no snapshot).
+  function refill({ beside = false } = {}) {
+    const wanted = () => !spare && (beside || !busy) && Boolean(python?.info);
     clearTimeout(refillTimer);
     if (!wanted()) return;
     const load = () =>
@@ -158,23 +163,30 @@ export function createPool(frame, site, switches, { onReady, onFailed, onSpare, 
     },
 
     /**
-     * A run (or a check) takes the next worker. While a program runs no spare starts loading;
-     * the page's first run waits for one already loading (SPARE_WAIT_MS at most). Resolves to
+     * A run (or a check) takes the next worker. While a program runs no spare starts loading,
+     * unless the run had to wait for its worker; the page's first run waits for one already
+     * loading (SPARE_WAIT_MS at most). Resolves to
      * the slot, or null if it could not load.
      */
     async take({ program }) {
       busy = program;
       clearTimeout(refillTimer);
       if (program && !ranOnce && spare && !spare.info) {
-        const late = new Promise((resolve) => setTimeout(resolve, SPARE_WAIT_MS));
+        let timer = 0;
+        const late = new Promise((resolve) => {
+          timer = setTimeout(resolve, SPARE_WAIT_MS);
+        });
         await Promise.race([spare.ready.catch(() => {}), late]);
+        clearTimeout(timer);
       }
       const slot = python;
+      const waited = !slot.info;
       try {
         await slot.ready;
       } catch {
         return null;
       }
+      if (waited && program && ranOnce) refill({ beside: true });
       return slot; // the caller sets `used` once it hands the worker a program or a check
     },
 

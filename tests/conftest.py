@@ -125,6 +125,36 @@ class PageErrors:
         page.on("pageerror", lambda error: self.seen.append(f"page error: {error}"))
 
 
+@dataclass
+class Tab:
+    """One page kept open across several tests of a module, as a learner keeps a tab open and
+    runs one program after another: where a page's start is not what a test is about, it
+    need not pay for one."""
+
+    page: Page
+    errors: PageErrors
+
+    @contextlib.contextmanager
+    def test(self) -> Iterator[Page]:
+        """One test's turn: it fails on a console or page error of its own."""
+        seen = len(self.errors.seen)
+        yield self.page
+        own = PageErrors(self.errors.seen[seen:], self.errors.expected)
+        assert not own.unexpected(), "\n".join(own.unexpected())
+
+
+@contextlib.contextmanager
+def open_tab(browser: Browser) -> Iterator[Tab]:
+    """A tab in a context of its own (no service worker, as the `page` fixture's)."""
+    context = browser.new_context(service_workers="block")
+    page = context.new_page()
+    page.set_default_timeout(LOAD_TIMEOUT_MS)
+    errors = PageErrors()
+    errors.watch(page)
+    yield Tab(page, errors)
+    context.close()
+
+
 @pytest.fixture
 def page_errors() -> PageErrors:
     return PageErrors()

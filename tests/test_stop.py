@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from conftest import LOAD_TIMEOUT_MS, PageErrors, Site
+from conftest import Site, Tab, open_tab
 from nodejs import run_module
 from playwright.sync_api import Browser, Page, expect
-from ui import END_STATES, Playground
+from ui import Playground
 
 # Stop's last step comes 0.4 s after the click (web/runner/runner.js; issue 23's bound is
 # 0.5 s, which `build.py bench limits` measures), and the page, timing from the click
@@ -142,35 +142,21 @@ STOPPABLE = {
 
 
 @pytest.fixture(scope="module", params=[ISOLATED, PLAIN])
-def learners_tab(
-    request: pytest.FixtureRequest, browser: Browser
-) -> Iterator[tuple[str, Site, Page, PageErrors]]:
-    """One page per serving for every kind below, as a learner stops one program after
-    another in one tab (each Stop is followed by a run, so each leaves the page as it found it):
-    a page's start is the point of other tests, not of these."""
-    kind = request.param
-    site: Site = request.getfixturevalue("site" if kind == ISOLATED else "plain_site")
-    context = browser.new_context(service_workers="block")
-    page = context.new_page()
-    page.set_default_timeout(LOAD_TIMEOUT_MS)
-    errors = PageErrors()
-    errors.watch(page)
-    yield kind, site, page, errors
-    context.close()
+def learners_tab(request: pytest.FixtureRequest, browser: Browser) -> Iterator[tuple[str, Tab]]:
+    """One tab per serving for every kind below, as a learner stops one program after another
+    (each Stop is followed by a run, so each test leaves the page as it found it)."""
+    with open_tab(browser) as tab:
+        yield request.param, tab
 
 
 @pytest.fixture
-def learner(learners_tab: tuple[str, Site, Page, PageErrors]) -> Iterator[tuple[str, Playground]]:
-    """The tab's playground, loaded again only if a test before left it unable to run (so one
-    failure does not fail the rest); fails the test on any console or page error of its own."""
-    kind, site, page, errors = learners_tab
-    playground = Playground(page)
-    if page.url == "about:blank" or playground.state not in ("ready", *END_STATES):
-        playground.open(site.url)
-    seen_before = len(errors.seen)
-    yield kind, playground
-    errors.seen[:seen_before] = []
-    assert not errors.unexpected(), "\n".join(errors.unexpected())
+def learner(
+    request: pytest.FixtureRequest, learners_tab: tuple[str, Tab]
+) -> Iterator[tuple[str, Playground]]:
+    kind, tab = learners_tab
+    site: Site = request.getfixturevalue("site" if kind == ISOLATED else "plain_site")
+    with tab.test() as page:
+        yield kind, Playground(page).open_unless_ready(site.url)
 
 
 def runs_again_at_once(playground: Playground) -> None:

@@ -92,6 +92,14 @@ class Playground:
             expect(self.page.locator("body")).to_have_attribute("data-snapshot", "restored")
         return self
 
+    def open_unless_ready(self, url: str, *, jspi: bool = True) -> Playground:
+        """In a tab shared by several tests: opens the playground, unless this tab already
+        shows it able to run (so that a test which failed half-way does not fail the rest)."""
+        assert isinstance(self.page, Page)
+        if self.page.url.startswith(url) and self.state in ("ready", *END_STATES):
+            return self
+        return self.open(url, jspi=jspi)
+
     @property
     def output(self) -> Locator:
         return self.page.get_by_role("log", name="Output")

@@ -1,5 +1,6 @@
 """Fixtures for the browser tests: the built site served on a free port, one Chromium per
-session, and a fresh page per test that fails the test on any unexpected console or page error.
+session, and a fresh page per test that fails the test on any unexpected console or page error
+(or a tab several tests share, `open_tab`, where a page's start is not what they test).
 
 Run through `python3 build.py test`, which builds dist/ and picks the browser.
 """

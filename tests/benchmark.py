@@ -384,7 +384,7 @@ def engine_rows(playwright: Any, url: str, browser: Browser) -> list[tuple[str, 
                     f"{bare:.2f} s / {ours:.2f} s ({ours / bare:.2f}x)",
                 )
             )
-            took = {}
+            took: dict[str, list[float]] = {}
             for query in ("trace=off", ""):
                 tab = engine.open_tab()
                 try:
@@ -396,15 +396,17 @@ def engine_rows(playwright: Any, url: str, browser: Browser) -> list[tuple[str, 
                         tab.wait(engines.SPARE_LOADED, timeout_s=120)
                         assert learner.run(sleeping) == "finished", learner.output
                         best.append(float(learner.output.split()[-1]))
-                    took[query] = min(best)
+                    took[query] = best
                 finally:
                     tab.close()
+            untraced, traced = min(took["trace=off"]), min(took[""])
             rows.append(
                 (
                     f"Loop, {name}: 2,000 tasks x sleep(0.05)",
-                    f"CPython {native * 1000:.0f} ms, untraced {took['trace=off'] * 1000:.0f} ms "
-                    f"({took['trace=off'] / native:.1f}x), traced {took[''] * 1000:.0f} ms "
-                    f"({took[''] / native:.1f}x)",
+                    f"CPython {native * 1000:.0f} ms, "
+                    f"untraced {best_and_spread(took['trace=off'], 'ms', 1000, 0)} "
+                    f"({untraced / native:.1f}x), "
+                    f"traced {best_and_spread(took[''], 'ms', 1000, 0)} ({traced / native:.1f}x)",
                 )
             )
             if engine.browser is not None and name != "chromium":

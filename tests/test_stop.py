@@ -198,6 +198,24 @@ def test_stop_ends_the_program_within_a_second(
     runs_again_at_once(playground)
 
 
+def test_stop_ends_a_run_still_waiting_for_python_at_once(page: Page, site: Site) -> None:
+    """After a page's first run its worker is thrown away, and a Run pressed at once waits
+    for the next to load (here started afresh, `snapshot=off`: 2 s or more). Stop then ends
+    the run at once, before any of the program runs; it used to wait for Python to load."""
+    playground = Playground(page).open(site.url, query="snapshot=off")
+    playground.type_code('print("first")\n')
+    assert playground.run() == "finished"
+    playground.type_code('print("started")\n')
+    playground.press_run()
+    latency = playground.stop()
+    assert latency < STOP_WITHIN_S, f"Stop took {latency:.2f} s"
+    # Nothing of the program ran: it never reached a worker.
+    expect(playground.output).to_have_text("Stopped.\n")
+    # The worker it waited for is the next run's.
+    assert playground.run() == "finished"
+    expect(playground.output).to_have_text("started\n")
+
+
 def test_stopped_tasks_are_shown_cancelled_by_stop_on_the_timeline(page: Page, site: Site) -> None:
     playground = Playground(page).open(site.url)
     playground.type_code(

@@ -21,6 +21,7 @@ import base64
 import os
 import re
 import shutil
+import socket
 import subprocess
 import time
 import zlib
@@ -201,19 +202,48 @@ class Engine:
         return WebDriverTab(self.name, start_webkitgtk(self.display or ""))
 
 
+# WebKitWebDriver once waited for a MiniBrowser that never came up, and Selenium's request for
+# the session, which has no timeout of its own, hung the test run at a test's start (a
+# fresh-clone run here, 7 December; MiniBrowser comes up in seconds otherwise). A session not
+# made in this long is given up, and the start tried once more.
+SESSION_WITHIN_S = 60
+# Every later request: longer than the longest wait for a script of the tests' and the
+# benchmark's (120 s), so that no request can hang the run either.
+REQUEST_WITHIN_S = 180
+
+
 def start_webkitgtk(display: str) -> Any:
-    from selenium import webdriver
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.webkitgtk.options import Options
-    from selenium.webdriver.webkitgtk.service import Service
+    from urllib3.exceptions import HTTPError
 
     options = Options()
     options.binary_location = str(DEBIAN_MINIBROWSER)
     options.add_argument("--automation")
     env = {**os.environ, "DISPLAY": display, "JSC_useSharedArrayBuffer": "true"}
-    service = Service(str(DEBIAN_WEBKIT_DRIVER), env=env)
-    driver = webdriver.WebKitGTK(options=options, service=service)
+    try:
+        driver = _webkitgtk_session(options, env)
+    except (WebDriverException, HTTPError, OSError):
+        driver = _webkitgtk_session(options, env)
+    driver.command_executor.client_config.timeout = REQUEST_WITHIN_S
     driver.set_page_load_timeout(LOAD_TIMEOUT_S)
     return driver
+
+
+def _webkitgtk_session(options: Any, env: dict[str, str]) -> Any:
+    from selenium import webdriver
+    from selenium.webdriver.webkitgtk.service import Service
+
+    # Selenium takes its requests' timeout from the socket module's default as it makes the
+    # driver; WebKitGTK's driver stops its service when the session cannot be made.
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(SESSION_WITHIN_S)
+    try:
+        return webdriver.WebKitGTK(
+            options=options, service=Service(str(DEBIAN_WEBKIT_DRIVER), env=env)
+        )
+    finally:
+        socket.setdefaulttimeout(previous)
 
 
 def launch(playwright: Playwright, name: str, display: str | None) -> Engine:

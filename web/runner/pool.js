@@ -11,10 +11,10 @@
 // course pages, tests and a learner who knows the example do, finds none loading, and a Run
 // that finds it loading waits for it (SPARE_WAIT_MS at most). Later a spare loads at once, and
 // a run that finds it loading starts beside it (measured on time then), as does a run that had
-// to wait for its own worker because no spare was there. Never is one let go for a
-// run: that gave no CPU back, since Chromium ends a busy worker up to 2 s after terminate()
-// (measured: a worker in a loop kept counting for 2 s) and a spare loads in one long task, and
-// the run after then waited for a whole Python to load.
+// to wait for its own worker because no spare was there. Never is one let go for a run: that
+// gave no CPU back, since Chromium ends a busy worker up to 2 s after terminate() (measured: a
+// worker in a loop kept counting for 2 s) and a spare loads in one long task, and the run
+// after then waited for a whole Python to load.
 import { FromWorker, checkedFromWorker, fetchedMessage } from "./protocol.js";
 import { readSiteFile } from "./files.js";
 
@@ -165,8 +165,7 @@ export function createPool(frame, site, switches, { onReady, onFailed, onSpare, 
     /**
      * A run (or a check) takes the next worker. While a program runs no spare starts loading,
      * unless the run had to wait for its worker; the page's first run waits for one already
-     * loading (SPARE_WAIT_MS at most). Resolves to
-     * the slot, or null if it could not load.
+     * loading (SPARE_WAIT_MS at most). Resolves to the slot, or null if it could not load.
      */
     async take({ program }) {
       busy = program;

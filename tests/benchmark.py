@@ -142,6 +142,13 @@ def cpython_viztracer(traced: bool) -> float:
 RECORD_FRAMES = """() => {
   window.__frames = [];
   window.__longTasks = [];
+  window.__paints = 0;
+  // The timeline's canvas is cleared once each time it is painted.
+  const clear = CanvasRenderingContext2D.prototype.clearRect;
+  CanvasRenderingContext2D.prototype.clearRect = function (...args) {
+    if (document.body.dataset.state === "running") window.__paints += 1;
+    return clear.apply(this, args);
+  };
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) window.__longTasks.push(entry.duration);
   }).observe({ type: "longtask" });
@@ -203,10 +210,12 @@ def browser_drawing(page: Page, url: str, tasks: int) -> dict[str, float]:
     assert playground.run() == "finished"
     frames: list[float] = page.evaluate("() => window.__frames")
     long_tasks: list[float] = page.evaluate("() => window.__longTasks")
+    paints: int = page.evaluate("() => window.__paints")
     gaps = [b - a for a, b in itertools.pairwise(frames)]
     seconds = (frames[-1] - frames[0]) / 1000 if len(frames) > 1 else 0
     return {
         "fps": (len(frames) - 1) / seconds if seconds else 0,
+        "paints": paints / seconds if seconds else 0,
         "p95": statistics.quantiles(gaps, n=20)[-1] if len(gaps) > 20 else float("nan"),
         "longest": max(long_tasks, default=0.0),
     }
@@ -662,7 +671,8 @@ def main() -> None:
                 rows.append(
                     (
                         f"Browser: live timeline, {tasks:,} tasks",
-                        f"{d['fps']:.0f} fps, p95 frame {d['p95']:.1f} ms, "
+                        f"{d['fps']:.0f} fps, the picture painted {d['paints']:.0f} times a "
+                        f"second, p95 frame {d['p95']:.1f} ms, "
                         f"longest main-thread task {d['longest']:.0f} ms",
                     )
                 )

@@ -113,7 +113,8 @@ export function createTimelinePanel(el, record, { onProblem }) {
     }
     syncControls();
     timeline.draw(size);
-    // Live and replay animate every frame; live with reduced motion, only a few times a second.
+    // A replay animates every frame; live, the picture is paced (LIVE_SHARE), and with reduced
+    // motion it moves four times a second.
     if (live) {
       const gap = Math.max((performance.now() - began) * LIVE_SHARE, calm ? TABLE_REFRESH_MS : 0);
       frames.pace(began + gap);

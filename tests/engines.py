@@ -31,7 +31,6 @@ import re
 import shutil
 import socket
 import subprocess
-import time
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -281,6 +280,24 @@ def launch(playwright: Playwright, name: str, display: str | None) -> Engine:
 
 END_STATES = ("finished", "failed", "stopped")
 SPARE_LOADED = "() => document.body.dataset.spare === 'ready'"
+# Times Stop as a learner feels it, in the page, in any engine: from the moment the browser
+# took the click (the event's timeStamp, so a busy page's delay in handling it counts) to the
+# page saying the run stopped. Called before the click; `window.stopTook` is then a promise of
+# the seconds. Timed from the driver it also counted the driver's own steps: Playwright's
+# checks before it clicks (0.3 to 0.5 s while the page draws a live run), WebDriver's round
+# trips (up to 0.2 s), which no learner waits for.
+STOP_TIMER = """() => {
+  const button = document.getElementById("stop");
+  window.stopTook = new Promise((resolve) => {
+    button.addEventListener("click", (event) => {
+      new MutationObserver((_, observer) => {
+        if (document.body.dataset.state !== "stopped") return;
+        observer.disconnect();
+        resolve((performance.now() - event.timeStamp) / 1000);
+      }).observe(document.body, { attributes: true, attributeFilter: ["data-state"] });
+    }, { once: true, capture: true });
+  });
+}"""
 
 
 @dataclass
@@ -353,11 +370,21 @@ class Learner:
         return self.wait_until_done()
 
     def stop(self) -> float:
-        """Presses Stop; returns the seconds until the page says the run stopped."""
-        started = time.monotonic()
+        """Presses Stop; returns the seconds from the click to the page saying the run
+        stopped, timed by the page (:data:`STOP_TIMER`)."""
+        self.tab.js(STOP_TIMER)
         self.tab.click("#stop")
-        self.tab.wait("() => document.body.dataset.state === 'stopped'")
-        return time.monotonic() - started
+        return float(self.tab.js("() => window.stopTook"))
+
+    def run_and_stop(self, code: str) -> float:
+        """Runs `code`, a program that prints "started" and never ends, and stops it once it
+        has printed that, with the spare worker (Stop's last step) loaded as it would be for a
+        learner who read the code first; returns :meth:`stop`'s seconds."""
+        self.tab.wait(SPARE_LOADED)
+        self.paste_link(code)
+        self.press_run()
+        self.tab.wait("() => document.getElementById('output').innerText.includes('started')")
+        return self.stop()
 
     def seconds_taken(self) -> float:
         match = re.search(r"(\d+\.\d+) s", self.status)

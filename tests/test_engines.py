@@ -31,8 +31,9 @@ ROOT = Path(__file__).resolve().parents[1]
 # reaches an idle loop, the interrupt buffer a busy one and a blocking sleep, the spare worker
 # a program that refuses to be cancelled.
 STOP_KINDS = ("long-sleep", "busy-loop", "time-sleep", "swallows-cancel")
-# Issue 20's bar. Measured here through WebDriver's polling, which adds up to 0.2 s to the
-# page's own 0.4 s at most (Firefox: 0.58 s at worst, WebKit 0.54 s).
+# Issue 20's bar, timed by the page as in test_stop.py (engines.STOP_TIMER). Issue 23's 0.5 s
+# is the benchmark's (`build.py bench limits`, which times every kind in every engine): a timed
+# test guards the behaviour with room for a loaded machine.
 STOP_WITHIN_S = 1.0
 
 
@@ -96,12 +97,7 @@ def test_micropip_installs_from_the_sites_own_index(learner: Learner) -> None:
 @pytest.mark.parametrize("name", STOP_KINDS)
 def test_stop_ends_the_program_within_a_second(learner: Learner, name: str) -> None:
     program = STOPPABLE[name]
-    # The spare worker Stop's last step switches to, loaded in the background.
-    learner.tab.wait(SPARE_LOADED)
-    learner.paste_link(program.code)
-    learner.press_run()
-    learner.tab.wait("() => document.getElementById('output').innerText.includes('started')")
-    latency = learner.stop()
+    latency = learner.run_and_stop(program.code)
     print(f"\nstop latency, {name}, {learner.tab.engine}: {latency:.3f} s")
     assert latency < STOP_WITHIN_S, f"Stop took {latency:.2f} s"
     printed = learner.output

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from engines import STOP_TIMER
 from playwright.sync_api import Frame, Keyboard, Locator, Page, expect
 
 import build
@@ -158,26 +159,9 @@ class Playground:
 
     def stop(self) -> float:
         """Presses Stop and waits until the page says the run stopped; returns the seconds from
-        the click to that, as a learner would feel them: timed by the page, from the moment the
-        browser took the click (the event's timeStamp, so a busy page's delay in handling it
-        counts) to the state's change. Timed from here it also counted Playwright's own checks
-        before it clicks, 0.3 to 0.5 s while the page draws a live run, and no learner waits
-        for those."""
-        button = self.page.get_by_role("button", name="Stop")
-        button.evaluate(
-            """(button) => {
-              window.stopTook = new Promise((resolve) => {
-                button.addEventListener("click", (event) => {
-                  new MutationObserver((_, observer) => {
-                    if (document.body.dataset.state !== "stopped") return;
-                    observer.disconnect();
-                    resolve((performance.now() - event.timeStamp) / 1000);
-                  }).observe(document.body, { attributes: true, attributeFilter: ["data-state"] });
-                }, { once: true, capture: true });
-              });
-            }"""
-        )
-        button.click()
+        the click to that, as a learner would feel them, timed by the page (engines.STOP_TIMER)."""
+        self.page.evaluate(STOP_TIMER)
+        self.page.get_by_role("button", name="Stop").click()
         took: float = self.page.evaluate("() => window.stopTook")
         self.wait_for_drawing()
         return took

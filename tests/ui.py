@@ -8,12 +8,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from engines import STOP_TIMER
+from engines import END_STATES, STOP_TIMER
 from playwright.sync_api import Frame, Keyboard, Locator, Page, expect
 
 import build
 
-END_STATES = ("finished", "failed", "stopped")
 # Records the Output pane's text at the very first moment <body data-state> reaches an end
 # state after the current run (a MutationObserver runs before anything else can look).
 WATCH_FIRST_END = """([before, ends]) => {

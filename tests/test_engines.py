@@ -85,6 +85,9 @@ def test_example_prints_what_cpython_prints_in_cpython_time(
 
 
 def test_time_sleep_blocks_the_loop(learner: Learner) -> None:
+    # Timed to 0.05 s: once the spare has loaded, as for the examples (WebKit, not isolated,
+    # beside a spare loading: "0.6s", 7 December).
+    learner.tab.wait(SPARE_LOADED)
     assert learner.run(BLOCKING_SLEEP) == "finished"
     assert learner.output == "ticker woke after 0.5s\n"
 

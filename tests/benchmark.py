@@ -445,23 +445,6 @@ def best_and_spread(values: list[float], unit: str, scale: float = 1.0, digits: 
     return f"{best} ({low:.{digits}f} to {high:.{digits}f}, {len(values)} runs)"
 
 
-def stop_latencies(page: Page, url: str, repeats: int = 3) -> dict[str, list[float]]:
-    """Seconds from Stop's click to the page saying Stopped, for each runaway program of
-    tests/test_stop.py, each run on a page with its spare worker loaded (Stop's last step)."""
-    from test_stop import STOPPABLE
-
-    playground = Playground(page).open(url)
-    took: dict[str, list[float]] = {}
-    for _ in range(repeats):
-        for name, program in STOPPABLE.items():
-            playground.wait_for_spare()
-            playground.type_code(program.code)
-            playground.press_run()
-            page.get_by_role("log", name="Output").get_by_text("started").wait_for()
-            took.setdefault(name, []).append(playground.stop())
-    return took
-
-
 def worst_stop_row(
     engine: str, kind: str, latencies: dict[str, list[float]]
 ) -> tuple[str, str, str]:
@@ -475,16 +458,22 @@ def worst_stop_row(
 
 
 def engine_stop_rows(
-    playwright: Any, url: str, plain_url: str, repeats: int = 2
+    playwright: Any, browser: Browser, url: str, plain_url: str, repeats: int = 2
 ) -> list[tuple[str, str, str]]:
-    """Stop in Firefox and WebKit (the issue's "engines the browsers issue adds"), every kind of
-    tests/test_stop.py, isolated and not, timed by the page as in Chromium."""
+    """Seconds from Stop's click to the page saying Stopped (engines.STOP_TIMER), the worst
+    kind of tests/test_stop.py's runaway programs, in each engine ("the engines the browsers
+    issue adds" and Chromium), isolated and not, each run with its spare worker loaded (Stop's
+    last step)."""
     from test_stop import STOPPABLE
 
     rows = []
     with engines.virtual_screen() as display:
-        for name in engines.ENGINES[1:]:
-            engine = engines.launch(playwright, name, display)
+        for name in engines.ENGINES:
+            engine = (
+                engines.Engine(name, browser)
+                if name == "chromium"
+                else engines.launch(playwright, name, display)
+            )
             for kind, address in (("isolated", url), ("not isolated", plain_url)):
                 tab = engine.open_tab()
                 try:
@@ -505,7 +494,7 @@ def engine_stop_rows(
                 finally:
                     tab.close()
                 rows.append(worst_stop_row(name, kind, took))
-            if engine.browser is not None:
+            if engine.browser is not None and name != "chromium":
                 engine.browser.close()
     return rows
 
@@ -533,9 +522,7 @@ def limit_rows(
     ]
     page = browser.new_page(viewport={"width": 1280, "height": 900}, service_workers="block")
     page.set_default_timeout(120_000)
-    for kind, address in (("isolated", url), ("not isolated", plain_url)):
-        rows.append(worst_stop_row("chromium", kind, stop_latencies(page, address)))
-    rows += engine_stop_rows(playwright, url, plain_url)
+    rows += engine_stop_rows(playwright, browser, url, plain_url)
     pairs = [
         best_of_pairs(
             partial(browser_elapsed, page, url, False),

@@ -737,7 +737,7 @@ def scorm_files() -> dict[str, bytes]:
         if not SCORM_LEAVE_OUT.search(name) and name not in hosts
     }
     # build.json tells the page what the build shipped: the package's lists no snapshot, so
-    # the page never asks the LMS for one.
+    # the page never asks the LMS for one (it makes its own: web/runner/pool.js).
     info = json.loads(site["build.json"])
     info["sizes"] = {name: size for name, size in info["sizes"].items() if name in site}
     site["build.json"] = json.dumps(info, indent=1).encode()

@@ -240,8 +240,8 @@ def test_an_attempt_is_reported_completed_scored_and_resumed(
     *earlier, last = list(TITLES)
     # The attempt resumes one in which all lesson examples but two had run: one more runs
     # through the UI, then the last is stopped and run. The rule is the package's, whatever the
-    # example (each run costs seconds: the package has no snapshot, so every run's Python
-    # starts afresh); a first launch of each version is tested below.
+    # example (each run costs seconds: the package ships no snapshot, so the first workers start
+    # Python afresh); a first launch of each version is tested below.
     first = earlier[:1]
     seeded = {"v": 1, "ran": earlier[1:], "ex": {}}
     entry = {"core": {"entry": "resume"}} if version == "scorm12" else {"entry": "resume"}
@@ -378,6 +378,16 @@ def test_without_an_lms_the_package_is_the_plain_playground(browser: Browser, lm
         assert playground.run() == "finished"
         expect(playground.output).to_have_text("Results: User-1, User-2, User-3")
         expect(playground.page.locator("#notice")).to_be_hidden()
+        # The package ships no memory snapshot: the page makes one in the browser before its
+        # first spare, which restores from it. The first run, at once, found no spare, so the
+        # second runs in a worker started afresh; the third in that spare.
+        body = playground.page.locator("body")
+        expect(body).to_have_attribute("data-snapshot", "no")
+        expect(body).to_have_attribute("data-spare", "ready", timeout=LOAD_TIMEOUT_MS)
+        assert playground.run() == "finished"
+        expect(body).to_have_attribute("data-snapshot", "restored")
+        assert playground.run() == "finished"
+        expect(playground.output).to_have_text("Results: User-1, User-2, User-3")
 
 
 def test_a_package_in_a_window_of_its_own_finds_the_lms_through_its_opener(

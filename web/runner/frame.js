@@ -126,19 +126,23 @@ export function openFrame(site, { onProgress, onFailed, onWorkerError, snapshot:
   // The first worker restores only a snapshot the browser already keeps: a first visit never
   // waits for one (the pool may start a restoring worker in its place once one arrives).
   const kept = shipped.then((yes) => (yes ? fetchSnapshot(site, { cachedOnly: true }) : null));
+  // Resolves to whether the frame has playground.zip's digest (without it, no snapshot).
   const handed = (async () => {
     const received = await files;
     await fetched;
     const cached = await kept;
+    let digested = false;
     try {
       const digest = await zipDigest(await received["playground.zip"].arrayBuffer());
       await hand(
         cached ? { [ZIP_DIGEST]: digest, [SNAPSHOT_FILE]: cached } : { [ZIP_DIGEST]: digest },
       );
+      digested = true;
     } catch {
       // No Web Crypto (a page served over plain http from another machine): no snapshot.
     }
     await loaded;
+    return digested;
   })();
   handed.catch((error) => fail(`Python could not start: ${error.message}`));
   const started = Promise.all([saidReady, handed]);
@@ -201,6 +205,23 @@ export function openFrame(site, { onProgress, onFailed, onWorkerError, snapshot:
         return Boolean(blob);
       })().catch(() => false);
       return snapshotSent;
+    },
+    /**
+     * Whether a snapshot made in this browser would serve the workers after: the address
+     * wants snapshots, the build shipped none (a SCORM package) and the frame has
+     * playground.zip's digest to mark one with.
+     * @returns {Promise<boolean>}
+     */
+    async canMakeSnapshot() {
+      return wanted && !(await shipped) && (await handed);
+    },
+    /**
+     * Hands the frame a snapshot made in this browser (see pool.js), for the workers after.
+     * @param {Uint8Array} bytes its buffer is transferred
+     */
+    takeSnapshot(bytes) {
+      const buffer = /** @type {ArrayBuffer} */ (bytes.buffer);
+      post(filesMessage({ [SNAPSHOT_FILE]: buffer }), [buffer]);
     },
   };
 }

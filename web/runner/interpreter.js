@@ -33,10 +33,34 @@ export async function zipDigest(zip) {
 
 // A snapshot records which playground.zip it imported, on the package itself
 // (playground.ZIP_SHA256), so a restore can check that it holds the Python this build serves.
-export function markZip(pyodide, sha) {
+function markZip(pyodide, sha) {
   pyodide.runPython(`import playground; playground.ZIP_SHA256 = ${JSON.stringify(sha)}`);
 }
 
 export function markedZip(pyodide) {
   return pyodide.runPython(`import playground; getattr(playground, "ZIP_SHA256", None)`);
+}
+
+/**
+ * The memory snapshot of `pyodide`, just loaded with `_makeSnapshot` and nothing else done:
+ * the steps above (playground.zip's bytes `zip`, its SHA-256 `digest`), then the whole
+ * WebAssembly memory, taken with Pyodide's private makeMemorySnapshot API (pyodide PR 4652,
+ * whose tests, src/tests/test_snapshots.py, show the calls). The build makes one with Node
+ * (make-snapshot.mjs); a browser makes its own where the build shipped none (worker.js).
+ * Throws where Pyodide could not restore it.
+ */
+export function snapshotOf(pyodide, zip, digest) {
+  const initialBytes = pyodide._module.HEAP8.length;
+  unpackPlayground(pyodide, zip);
+  importPlayground(pyodide);
+  markZip(pyodide, digest);
+  // Pyodide 314 restores into a memory of the module's initial size and cannot grow it first
+  // (pyodide issue 6254): a bigger snapshot could never restore, so none is better.
+  const grown = pyodide._module.HEAP8.length;
+  if (grown !== initialBytes) {
+    throw new Error(
+      `memory grew from ${initialBytes} to ${grown} bytes, which Pyodide cannot restore`,
+    );
+  }
+  return pyodide.makeMemorySnapshot();
 }

@@ -4,11 +4,11 @@
 //   node web/make-snapshot.mjs <pyodide dir> <playground.zip> <output file>
 //
 // The snapshot is the whole WebAssembly memory after the worker's own start-up steps
-// (web/interpreter.js), taken with Pyodide's private makeMemorySnapshot API (pyodide PR 4652,
-// whose tests, src/tests/test_snapshots.py, show the calls). Same bytes from the same inputs:
-// entropy and clocks are fixed while it is made, since the interpreter keeps what it drew
-// from them (the str hash secret, random's seed, file times). So every restored interpreter
-// shares one hash secret per build, and the worker reseeds `random` after each restore.
+// (snapshotOf in web/runner/interpreter.js, which a browser's worker also calls where the
+// build shipped no snapshot). Same bytes from the same inputs: entropy and clocks are fixed
+// while it is made, since the interpreter keeps what it drew from them (the str hash secret,
+// random's seed, file times). So every restored interpreter shares one hash secret per build,
+// and the worker reseeds `random` after each restore.
 import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
@@ -42,9 +42,7 @@ Date.now = () => FIXED_DATE_MS;
 let ticks = 0;
 performance.now = () => (ticks += 1);
 
-const { PYTHON_ENV, importPlayground, markZip, unpackPlayground, zipDigest } = await import(
-  "./interpreter.js"
-);
+const { PYTHON_ENV, snapshotOf, zipDigest } = await import("./interpreter.js");
 const { loadPyodide } = await import(pathToFileURL(`${pyodideDir}/pyodide.mjs`).href);
 
 const pyodide = await loadPyodide({
@@ -55,19 +53,10 @@ const pyodide = await loadPyodide({
   stdout: () => {},
   env: { ...PYTHON_ENV },
 });
-const initialBytes = pyodide._module.HEAP8.length;
 const zip = new Uint8Array(readFileSync(zipPath));
-unpackPlayground(pyodide, zip);
-importPlayground(pyodide);
-markZip(pyodide, await zipDigest(zip));
-
-// Pyodide 314 restores into a memory of the module's initial size and cannot grow it first
-// (pyodide issue 6254): a bigger snapshot could never restore, so none is better.
-if (pyodide._module.HEAP8.length !== initialBytes) {
-  console.error(
-    `make-snapshot: memory grew from ${initialBytes} to ${pyodide._module.HEAP8.length} ` +
-      "bytes, which Pyodide cannot restore; no snapshot made",
-  );
+try {
+  writeFileSync(outPath, snapshotOf(pyodide, zip, await zipDigest(zip)));
+} catch (error) {
+  console.error(`make-snapshot: ${error.message}; no snapshot made`);
   process.exit(3);
 }
-writeFileSync(outPath, pyodide.makeMemorySnapshot());

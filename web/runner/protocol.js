@@ -14,7 +14,8 @@ export const ToFrame = Object.freeze({
   // {type, files}: the site's files the frame and its workers need, by path (see RUNNER_FILES)
   FILES: "files",
   // {type, worker, port, switches}: start Python worker number `worker`, talking over `port`;
-  // switches: {jspi, snapshot} ("off" hides WebAssembly stack switching, or starts afresh)
+  // switches: {jspi, snapshot} ("off" hides WebAssembly stack switching, or starts afresh;
+  // snapshot "make": the worker makes a memory snapshot instead of running anything)
   SPAWN: "spawn",
   INTERRUPT: "interrupt", // {type, worker}: raise KeyboardInterrupt in it (Stop's second step)
   CALM: "calm", // {type, worker}: the run ended; stop sending the interrupt again
@@ -63,6 +64,8 @@ export const FromWorker = Object.freeze({
   // {type, id}: STOP arrived, so no step of Python holds the worker: the tasks are being
   // cancelled (Stop's first step reached the program)
   STOPPING: "stopping",
+  // {type, bytes}: the memory snapshot a worker spawned to make one made (see worker.js)
+  SNAPSHOT: "snapshot",
 });
 
 // The messages themselves, made only here: every site that posts one calls its function, so
@@ -72,7 +75,8 @@ export const FromWorker = Object.freeze({
 /**
  * What a worker is started with (the sandbox frame's switches, from the page's address).
  * @typedef {{site: string, jspi: string, snapshot: string}} Switches
- * `site`: the site's root URL; `jspi` and `snapshot` "on" or "off" (see ToFrame.SPAWN).
+ * `site`: the site's root URL; `jspi` "on" or "off", `snapshot` "on", "off" or "make" (see
+ * ToFrame.SPAWN).
  * @typedef {{line: number, column: number, message: string, type: string}} ProgramError
  * @typedef {"finished" | "failed" | "stopped"} RunStatus
  * @typedef {{ok: boolean, status: number, contentType?: string, body?: ArrayBuffer,
@@ -227,6 +231,8 @@ export const fetchMessage = (request, url, integrity) => ({
 export const gradedMessage = (id, verdict) => ({ type: FromWorker.GRADED, id, verdict });
 /** @param {number} id */
 export const stoppingMessage = (id) => ({ type: FromWorker.STOPPING, id });
+/** @param {Uint8Array} bytes the snapshot, its buffer transferred with the message */
+export const snapshotMessage = (bytes) => ({ type: FromWorker.SNAPSHOT, bytes });
 
 // The one thing a worker may read of the site, through the page: its package files, by path
 // below the site's root, without credentials. Nothing else of the origin is within reach.
@@ -289,6 +295,7 @@ const FROM_WORKER_SHAPES = {
   [FromWorker.FETCH]: { request: Number.isSafeInteger, url: isText, integrity: optional(isText) },
   [FromWorker.GRADED]: { id: isRunId, verdict: isText },
   [FromWorker.STOPPING]: { id: isRunId },
+  [FromWorker.SNAPSHOT]: { bytes: isBytes },
 };
 
 /** `data` if it is a well-formed message from a worker, else null. Never throws. */

@@ -14,7 +14,13 @@
 import "./no-import-scripts.js";
 import { loadPyodide } from "pyodide/pyodide.mjs";
 import createPyodideModule from "pyodide/pyodide.asm.mjs";
-import { PYTHON_ENV, importPlayground, markedZip, unpackPlayground } from "./interpreter.js";
+import {
+  PYTHON_ENV,
+  importPlayground,
+  markedZip,
+  snapshotOf,
+  unpackPlayground,
+} from "./interpreter.js";
 import {
   STOP_FLAG_INDEX,
   ToWorker,
@@ -28,6 +34,7 @@ import {
   interruptView,
   outputMessage,
   readyMessage,
+  snapshotMessage,
   startedMessage,
   stoppingMessage,
   traceMessage,
@@ -188,29 +195,38 @@ function guardedFetch(site, files, ask) {
 // (see sandbox.js).
 const bytesOf = async (body) => (body instanceof Blob ? body.arrayBuffer() : body);
 
+// Tests (and curious users) can hide WebAssembly stack switching to prove the non-JSPI path:
+// command-line switches do not turn it off in Chromium 156, deleting the API does.
+function hideStackSwitching() {
+  // @ts-expect-error JSPI (Suspending, promising) is not in TypeScript's lib yet
+  delete WebAssembly.Suspending;
+  // @ts-expect-error as above
+  delete WebAssembly.promising;
+}
+
+/**
+ * Pyodide instantiates pyodide.asm.wasm by streaming it; the frame compiled it once for all.
+ * @param {WebAssembly.Module} module
+ */
+function instantiateCompiled(module) {
+  WebAssembly.instantiateStreaming = async (_response, imports) => ({
+    instance: await WebAssembly.instantiate(module, imports),
+    module,
+  });
+}
+
 /**
  * @param {import("./protocol.js").WorkerInit} init
  * @param {typeof fetch} fetchFile
  */
 async function loadPython({ module, files, switches }, fetchFile) {
-  // Tests (and curious users) can hide WebAssembly stack switching to prove the non-JSPI path:
-  // command-line switches do not turn it off in Chromium 156, deleting the API does.
-  if (switches.jspi === "off") {
-    // @ts-expect-error JSPI (Suspending, promising) is not in TypeScript's lib yet
-    delete WebAssembly.Suspending;
-    // @ts-expect-error as above
-    delete WebAssembly.promising;
-  }
+  if (switches.jspi === "off") hideStackSwitching();
   // Read while the scripts load: 31 MB from a Blob takes a while.
   const kept = switches.snapshot !== "off" ? files["snapshot.bin"] : undefined;
   const snapshot = kept ? bytesOf(kept) : undefined;
   snapshot?.catch(() => {});
   self.fetch = fetchFile;
-  // Pyodide instantiates pyodide.asm.wasm by streaming it; the frame compiled it once for all.
-  WebAssembly.instantiateStreaming = async (_response, imports) => ({
-    instance: await WebAssembly.instantiate(module, imports),
-    module,
-  });
+  instantiateCompiled(module);
   const jsglobals = Object.fromEntries(FOR_PROGRAMS.map((name) => [name, self[name]]));
   let trampoline = null;
   const options = {
@@ -239,6 +255,31 @@ async function loadPython({ module, files, switches }, fetchFile) {
   pyodide ??= await loadPyodide(options);
   unpackPlayground(pyodide, zip);
   return { pyodide, restored, jspi };
+}
+
+/**
+ * What a worker spawned with the snapshot switch "make" does instead of running a program,
+ * where the build shipped no memory snapshot (a SCORM package; see pool.js): it loads Python
+ * as make-snapshot.mjs does under Node (without stack switching: the kind of snapshot the
+ * build ships, which restores with and without it) and returns the snapshot, for the page to
+ * hand the frame for the spares.
+ * @param {import("./protocol.js").WorkerInit} init
+ * @param {typeof fetch} fetchFile
+ */
+async function makeSnapshot({ module, files, switches }, fetchFile) {
+  const digest = files[ZIP_DIGEST];
+  if (typeof digest !== "string") throw new Error("no digest of playground.zip to mark it with");
+  hideStackSwitching();
+  self.fetch = fetchFile;
+  instantiateCompiled(module);
+  const pyodide = await loadPyodide({
+    indexURL: `${switches.site}pyodide/`,
+    createPyodideModule,
+    _makeSnapshot: true,
+    stdout: () => {},
+    env: { ...PYTHON_ENV },
+  });
+  return snapshotOf(pyodide, new Uint8Array(await bytesOf(files["playground.zip"])), digest);
 }
 
 // Two choices Pyodide's start-up makes for the engine and keeps in WebAssembly memory, where a
@@ -330,6 +371,18 @@ async function start(init) {
   };
   self.addEventListener("error", uncaught);
   self.addEventListener("unhandledrejection", uncaught);
+
+  if (init.switches.snapshot === "make") {
+    try {
+      const made = await makeSnapshot(init, guardedFetch(site, init.files, ask));
+      send(snapshotMessage(made), [made.buffer]);
+    } catch (error) {
+      const message = `no memory snapshot could be made: ${error?.message ?? error}`;
+      console.warn(`${message}. Each worker will start Python afresh.`);
+      send(failedToLoadMessage(message));
+    }
+    return;
+  }
 
   let python;
   try {

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -372,54 +372,62 @@ def engine_start(engine: engines.Engine, url: str) -> float:
     return min(times)
 
 
+def each_engine(playwright: Any, browser: Browser) -> Iterator[tuple[str, engines.Engine]]:
+    """Each engine with its name: the session's Chromium, then Firefox and WebKit as the tests
+    launch them (WebKit on a virtual screen), each closed once the caller moves on."""
+    with engines.virtual_screen() as display:
+        for name in engines.ENGINES:
+            if name == "chromium":
+                yield name, engines.Engine(name, browser)
+                continue
+            engine = engines.launch(playwright, name, display)
+            try:
+                yield name, engine
+            finally:
+                if engine.browser is not None:
+                    engine.browser.close()
+
+
 def engine_rows(playwright: Any, url: str, browser: Browser) -> list[tuple[str, str]]:
     """Each engine against a bare loadPyodide page in the same engine, and the loop's 2,000
     x sleep(0.05) (the issue's bar: 3x CPython) untraced and traced, cross-origin isolated."""
     rows = []
     sleeping = loop_program(2_000, LOOP_WORKLOADS["sleep(0.05)"])
     native = min(cpython_native(sleeping) for _ in range(REPEATS))
-    with engines.virtual_screen() as display:
-        for name in engines.ENGINES:
-            engine = (
-                engines.Engine(name, browser)
-                if name == "chromium"
-                else engines.launch(playwright, name, display)
+    for name, engine in each_engine(playwright, browser):
+        bare = engine_start(engine, url + "bare.html")
+        ours = engine_start(engine, url)
+        rows.append(
+            (
+                f"Start, {name}: bare loadPyodide page / playground, cold",
+                f"{bare:.2f} s / {ours:.2f} s ({ours / bare:.2f}x)",
             )
-            bare = engine_start(engine, url + "bare.html")
-            ours = engine_start(engine, url)
-            rows.append(
-                (
-                    f"Start, {name}: bare loadPyodide page / playground, cold",
-                    f"{bare:.2f} s / {ours:.2f} s ({ours / bare:.2f}x)",
-                )
+        )
+        took: dict[str, list[float]] = {}
+        for query in ("trace=off", ""):
+            tab = engine.open_tab()
+            try:
+                learner = engines.Learner(tab, url).open(query)
+                best = []
+                for _ in range(REPEATS):
+                    # Each run once the spare has loaded behind it, as a learner who read
+                    # the last run's output meets it (a run at once shares the CPU with it).
+                    tab.wait(engines.SPARE_LOADED, timeout_s=120)
+                    assert learner.run(sleeping) == "finished", learner.output
+                    best.append(float(learner.output.split()[-1]))
+                took[query] = best
+            finally:
+                tab.close()
+        untraced, traced = min(took["trace=off"]), min(took[""])
+        rows.append(
+            (
+                f"Loop, {name}: 2,000 tasks x sleep(0.05)",
+                f"CPython {native * 1000:.0f} ms, "
+                f"untraced {best_and_spread(took['trace=off'], 'ms', 1000, 0)} "
+                f"({untraced / native:.1f}x), "
+                f"traced {best_and_spread(took[''], 'ms', 1000, 0)} ({traced / native:.1f}x)",
             )
-            took: dict[str, list[float]] = {}
-            for query in ("trace=off", ""):
-                tab = engine.open_tab()
-                try:
-                    learner = engines.Learner(tab, url).open(query)
-                    best = []
-                    for _ in range(REPEATS):
-                        # Each run once the spare has loaded behind it, as a learner who read
-                        # the last run's output meets it (a run at once shares the CPU with it).
-                        tab.wait(engines.SPARE_LOADED, timeout_s=120)
-                        assert learner.run(sleeping) == "finished", learner.output
-                        best.append(float(learner.output.split()[-1]))
-                    took[query] = best
-                finally:
-                    tab.close()
-            untraced, traced = min(took["trace=off"]), min(took[""])
-            rows.append(
-                (
-                    f"Loop, {name}: 2,000 tasks x sleep(0.05)",
-                    f"CPython {native * 1000:.0f} ms, "
-                    f"untraced {best_and_spread(took['trace=off'], 'ms', 1000, 0)} "
-                    f"({untraced / native:.1f}x), "
-                    f"traced {best_and_spread(took[''], 'ms', 1000, 0)} ({traced / native:.1f}x)",
-                )
-            )
-            if engine.browser is not None and name != "chromium":
-                engine.browser.close()
+        )
     return rows
 
 
@@ -467,35 +475,25 @@ def engine_stop_rows(
     from test_stop import STOPPABLE
 
     rows = []
-    with engines.virtual_screen() as display:
-        for name in engines.ENGINES:
-            engine = (
-                engines.Engine(name, browser)
-                if name == "chromium"
-                else engines.launch(playwright, name, display)
-            )
-            for kind, address in (("isolated", url), ("not isolated", plain_url)):
-                tab = engine.open_tab()
-                try:
-                    learner = engines.Learner(tab, address).open()
-                    # Without JSPI (WebKitGTK 2.50) asyncio.run() inside a function ends at
-                    # once with the RuntimeError that says so: nothing to stop.
-                    kinds = {
-                        program: stoppable
-                        for program, stoppable in STOPPABLE.items()
-                        if learner.body("jspi") == "on" or program != "run-inside-a-function"
-                    }
-                    took: dict[str, list[float]] = {}
-                    for _ in range(repeats):
-                        for program, stoppable in kinds.items():
-                            took.setdefault(program, []).append(
-                                learner.run_and_stop(stoppable.code)
-                            )
-                finally:
-                    tab.close()
-                rows.append(worst_stop_row(name, kind, took))
-            if engine.browser is not None and name != "chromium":
-                engine.browser.close()
+    for name, engine in each_engine(playwright, browser):
+        for kind, address in (("isolated", url), ("not isolated", plain_url)):
+            tab = engine.open_tab()
+            try:
+                learner = engines.Learner(tab, address).open()
+                # Without JSPI (WebKitGTK 2.50) asyncio.run() inside a function ends at
+                # once with the RuntimeError that says so: nothing to stop.
+                kinds = {
+                    program: stoppable
+                    for program, stoppable in STOPPABLE.items()
+                    if learner.body("jspi") == "on" or program != "run-inside-a-function"
+                }
+                took: dict[str, list[float]] = {}
+                for _ in range(repeats):
+                    for program, stoppable in kinds.items():
+                        took.setdefault(program, []).append(learner.run_and_stop(stoppable.code))
+            finally:
+                tab.close()
+            rows.append(worst_stop_row(name, kind, took))
     return rows
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from conftest import Site
-from engines import SPARE_LOADED, Learner
+from engines import END_STATES, SPARE_LOADED, Learner
 from expected import EXAMPLES, Expected, numbers_match
 from hosting import host_page, serving
 from test_exercises_page import solution
@@ -90,6 +90,34 @@ def test_time_sleep_blocks_the_loop(learner: Learner) -> None:
     learner.tab.wait(SPARE_LOADED)
     assert learner.run(BLOCKING_SLEEP) == "finished"
     assert learner.output == "ticker woke after 0.5s\n"
+
+
+BUSY_AFTER_PRINTING = """\
+import time
+
+print("first")
+print("then")
+started = time.monotonic()
+while time.monotonic() - started < 2:
+    pass
+print("second")
+"""
+
+
+def test_output_printed_before_a_busy_loop_shows_while_it_runs(learner: Learner) -> None:
+    # The worker posts lines written close together as one message (createOutbox); where there
+    # is neither shared memory nor JSPI (WebKit, not isolated), only Pyodide's periodic
+    # interrupt check, which runs in every page, gets "then" out while Python computes.
+    learner.paste_link(BUSY_AFTER_PRINTING)
+    learner.press_run()
+    learner.tab.wait(
+        "(ends) => document.getElementById('output').innerText.startsWith('first\\nthen')"
+        " || ends.includes(document.body.dataset.state)",
+        list(END_STATES),
+    )
+    assert (learner.state, learner.output) == ("running", "first\nthen\n")
+    assert learner.wait_until_done() == "finished"
+    assert learner.output == "first\nthen\nsecond\n"
 
 
 def test_micropip_installs_from_the_sites_own_index(learner: Learner) -> None:

@@ -159,19 +159,30 @@ def test_each_stretch_of_one_stream_is_one_piece_of_output(page: Page, site: Sit
     )
 
 
-@pytest.mark.parametrize("sleep", ["await asyncio.sleep(1)", "time.sleep(1)"])
-def test_output_appears_while_the_program_runs(page: Page, site: Site, sleep: str) -> None:
+# What a program can do for a second after printing: wait on the loop, block it with
+# time.sleep(), or keep Python busy with no wait at all.
+WAITS = {
+    "asyncio-sleep": "await asyncio.sleep(1)",
+    "time-sleep": "time.sleep(1)",
+    "busy": "started = time.monotonic()\n    while time.monotonic() - started < 1:\n        pass",
+}
+
+
+@pytest.mark.parametrize("wait", WAITS.values(), ids=list(WAITS))
+def test_output_appears_while_the_program_runs(page: Page, site: Site, wait: str) -> None:
     playground = Playground(page).open(site.url)
     playground.type_code(
         "import asyncio\nimport time\n\nasync def main():\n    print('first')\n"
-        f"    {sleep}\n    print('second')\n\nasyncio.run(main())\n"
+        f"    print('then')\n    {wait}\n    print('second')\n\nasyncio.run(main())\n"
     )
     playground.press_run()
-    # Seeing exactly "first" proves it: without streaming both lines would arrive together.
-    expect(playground.output).to_have_text("first\n")
+    # Seeing exactly these two lines proves it: without streaming all three would arrive
+    # together, and the worker, which posts lines written close together as one message
+    # (createOutbox), must not hold the second back while the program waits or computes.
+    expect(playground.output).to_have_text("first\nthen\n")
     assert playground.state == "running"
     started = time.monotonic()
-    expect(playground.output).to_have_text("first\nsecond\n")
+    expect(playground.output).to_have_text("first\nthen\nsecond\n")
     assert time.monotonic() - started > 0.5  # the second line really came a sleep later
     playground.wait_until_done()
     assert playground.state == "finished"

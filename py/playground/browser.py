@@ -72,6 +72,8 @@ class _Session:
     # list of their items (see playground.tracer).
     trace: ClassVar[list[object]] = []
     block: Block | None = None
+    # Posts the output the worker holds back (see createOutbox in web/runner/worker.js).
+    flush_output: Callable[[], object] | None = None
     site_url = ""
     micropip_configured = False
     program: Program | None = None
@@ -96,6 +98,9 @@ def _blocking_sleep(secs: float) -> None:
     if not isinstance(secs, int | float) or not secs > 0:
         _orig_sleep(secs)  # CPython's own checks and messages, and sleep(0)
         return
+    # What was printed before shows while the loop is blocked, as in a terminal.
+    if _session.flush_output is not None:
+        _session.flush_output()
     deadline = time.monotonic() + secs
     while (left := deadline - time.monotonic()) > 0:
         if _session.block is not None:
@@ -144,6 +149,7 @@ def _unraisable(info: sys.UnraisableHookArgs) -> None:
 
 def install(
     block: Block | None,
+    flush_output: Callable[[], object],
     site_url: str,
     stop_pressed: StopPressed | None,
     interrupt_lost: InterruptLost | None,
@@ -154,6 +160,7 @@ def install(
     itself, and give the event loop the worker's timer. ``jspi``: the timer calls back with
     stack switching (``callPromising``), so a loop run inside a function can wait."""
     _session.block = block
+    _session.flush_output = flush_output
     _session.site_url = site_url
     _session.stop_pressed = stop_pressed
     _session.interrupt_lost = interrupt_lost

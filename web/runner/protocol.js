@@ -336,24 +336,29 @@ export function controlViews(buffer) {
 }
 
 /**
- * What the worker gives Pyodide as its interrupt buffer: a view of the control buffer's
- * interrupt `byte` that clears it only if it still holds what Python read. CPython's check
+ * What the worker gives Pyodide as its interrupt buffer, which CPython reads every 50 of its
+ * eval-breaker checks while Python runs: a view of the control buffer's interrupt `byte` that
+ * clears it only if it still holds what Python read. CPython's check
  * (_Py_CheckEmscriptenSignals_Helper) reads the byte, then writes 0 to it: two steps, and a
  * Stop the page writes between them was overwritten and lost. `while True: pass` checks every
  * 50 turns, so often that this befell 2 of ~90 Stops with the machine busy: the program ran on
  * until the spare worker replaced it, and its `finally` never ran. Readers that only read
- * (Pyodide's checkInterrupt) consume nothing.
- * @param {Uint8Array} byte
+ * (Pyodide's checkInterrupt) consume nothing. `onCheck` runs at each read (the worker posts
+ * output that has waited). Without a byte (no shared memory: the page is not cross-origin
+ * isolated) no interrupt ever comes, and the reads serve `onCheck` alone.
+ * @param {Uint8Array | undefined} byte
+ * @param {() => void} [onCheck]
  */
-export function interruptView(byte) {
+export function interruptView(byte, onCheck = () => {}) {
   let read = 0;
   return {
     get 0() {
-      read = Atomics.load(byte, 0);
+      onCheck();
+      read = byte ? Atomics.load(byte, 0) : 0;
       return read;
     },
     set 0(value) {
-      Atomics.compareExchange(byte, 0, read, value);
+      if (byte) Atomics.compareExchange(byte, 0, read, value);
     },
   };
 }

@@ -375,6 +375,18 @@ RECURSIONS = {
                 raise ExceptionGroup("many", [error, KeyError("k")])
         grouped()
     """,
+    # The traceback shows the first 15 of a group's members and counts the rest: the runner
+    # cuts and trims those 15 only, so the 16th, deep as it is, is neither shown nor cut.
+    "in a group too wide to show whole": """
+        def deeper(n):
+            return deeper(n - 1) if n else 1 / 0
+        def failure(n):
+            try:
+                deeper(20 if n == 15 else n % 3)
+            except ZeroDivisionError as error:
+                return error
+        raise ExceptionGroup("forty", [failure(n) for n in range(40)])
+    """,
 }
 
 

@@ -525,11 +525,17 @@ def _cut(tb: types.TracebackType | None) -> tuple[types.TracebackType | None, li
     return rebuilt, more
 
 
-def _nested(error: BaseException) -> list[BaseException]:
-    """The exceptions a traceback of ``error`` shows besides its own."""
+# A traceback shows a group's first 15 members and counts the rest (traceback's
+# max_group_width, which TracebackException.from_exception and CPython's own printing use).
+_GROUP_SHOWN = 15
+
+
+def _nested(error: BaseException, members: int | None = None) -> list[BaseException]:
+    """The exceptions a traceback of ``error`` holds besides its own (of a group's members,
+    the first ``members``, if given)."""
     found = [e for e in (_cause_of(error), _context_of(error)) if e is not None]
     if isinstance(error, BaseExceptionGroup):
-        found += _members_of(error)
+        found += _members_of(error)[:members]
     return found
 
 
@@ -551,7 +557,9 @@ def _cut_tracebacks(error: BaseException) -> Iterator[dict[int, list[int]]]:
             if shorter is not whole:
                 cut.append((exc, whole))
                 _set_traceback(exc, shorter)
-            waiting += _nested(exc)
+            # Only what the traceback shows: a TaskGroup of 10,000 failed tasks printed
+            # 15 of them after 0.3 s of cutting and trimming all (natively; 1 s in Chromium).
+            waiting += _nested(exc, _GROUP_SHOWN)
         yield counts
     finally:
         for exc, whole in cut:
@@ -696,7 +704,7 @@ def _trim(
     te.stack = stack
     pairs = [(te.__cause__, _cause_of(error)), (te.__context__, _context_of(error))]
     if te.exceptions and isinstance(error, BaseExceptionGroup):
-        pairs += zip(te.exceptions, _members_of(error), strict=False)
+        pairs += zip(te.exceptions[:_GROUP_SHOWN], _members_of(error), strict=False)
     for nested, exc in pairs:
         if nested is not None and exc is not None:
             _trim(nested, exc, counts, seen)

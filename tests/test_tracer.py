@@ -204,6 +204,20 @@ def test_an_error_without_a_message_is_named_as_a_traceback_names_it() -> None:
     assert failed == ["ValueError", "ValueError: bad input"]
 
 
+def test_a_name_is_recorded_up_to_its_first_200_characters() -> None:
+    events = as_dicts(
+        trace(
+            "import asyncio\nasync def main():\n"
+            "    loop = asyncio.get_running_loop()\n"
+            # (Python 3.11's asyncio.create_task names a task after making it.)
+            "    await loop.create_task(asyncio.sleep(0), name='n' * 100_000)\n"
+            "asyncio.run(main())\n"
+        )[0]
+    )
+    names = [e["name"] for e in events if e["kind"] == "created"]
+    assert names == ["Task-1", "n" * 200]
+
+
 def _causes(source: str) -> dict[str, str]:
     events = as_dicts(trace(textwrap.dedent(source))[0])
     names = {e["task"]: e["name"] for e in events if e["kind"] == "created"}

@@ -413,6 +413,8 @@ function connectStreams(pyodide, outbox, capOf, interrupt) {
     pyodide.setInterruptBuffer(checks);
     return () => {};
   }
+  // (Switched off from inside a check, when the check posts what waited: CPython's helper then
+  // writes its 0 to no buffer, inside its own try, and reads no interrupt, as it should.)
   return (holding) => pyodide.setInterruptBuffer(holding ? checks : undefined);
 }
 

@@ -492,16 +492,15 @@ RUN_TO_END = """(ends) => new Promise((resolve) => {
 })"""
 
 
-def page_seconds(playground: Playground, code: str, runs: int = 3) -> list[tuple[str, float]]:
-    """End state and seconds from Run to it (RUN_TO_END), each run pressed once the spare has
-    loaded, as a learner who read the last run's output meets it."""
+def page_seconds(playground: Playground, code: str, runs: int = 3) -> Iterator[tuple[str, float]]:
+    """End state and seconds from Run to it (RUN_TO_END), run by run (the page shows that
+    run's output as each is given), each pressed once the spare has loaded, as a learner who
+    read the last run's output meets it."""
     playground.type_code(code)
-    seen = []
     for _ in range(runs):
         playground.wait_for_spare()
         took = playground.page.evaluate(RUN_TO_END, list(engines.END_STATES))
-        seen.append((playground.state, took))
-    return seen
+        yield playground.state, took
 
 
 def worst_ending_rows(playground: Playground) -> list[tuple[str, str, str]]:
